@@ -1,0 +1,1 @@
+"""Build helpers behind ``tasks.py``: staged site builds, search indexing, checks, publishing."""

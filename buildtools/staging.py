@@ -1,0 +1,111 @@
+"""Build the site into a staging folder and swap it in only when the build succeeded.
+
+A failed build (broken front matter, dead link, template error, kit error) leaves
+the last good ``output/`` exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BuildFailed(Exception):
+    """Pelican (or a post-processing step) failed; the previous output is untouched."""
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    output: Path
+    html_pages: int
+    files: int
+    seconds: float
+
+    def line(self) -> str:
+        return (
+            f"Sito pronto in {self.output.name}/: {self.html_pages} pagine HTML, "
+            f"{self.files} file, {self.seconds:.1f} s"
+        )
+
+
+def run_pelican(settings: Path, output: Path, extra_args: Sequence[str] = ()) -> None:
+    """Run Pelican in a child process with warnings fatal; raise BuildFailed on error.
+
+    Pelican's own messages stream through; the Python traceback that follows a
+    fatal error is kept out of the author's way, in ``.cache/ultima-build.log``.
+    """
+    cmd = [
+        sys.executable, "-m", "pelican", str(ROOT / "content"),
+        "-s", str(settings), "-o", str(output), "--fatal", "warnings",
+        *extra_args,
+    ]
+    env = os.environ | {"COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+    log_path = ROOT / ".cache" / "ultima-build.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    echo = True
+    with log_path.open("w", encoding="utf-8") as log, subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, encoding="utf-8", errors="replace",
+    ) as child:
+        assert child.stdout is not None
+        for line in child.stdout:
+            log.write(line)
+            if echo:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+            if "CRITICAL" in line:
+                echo = False
+    if child.returncode != 0:
+        raise BuildFailed(
+            f"Pelican è uscito con codice {child.returncode}; log completo in "
+            f"{log_path.relative_to(ROOT)}"
+        )
+
+
+def swap_in(staging: Path, output: Path) -> None:
+    """Replace ``output`` with ``staging`` using two renames on the same filesystem."""
+    old = None
+    if output.exists():
+        old = output.with_name(f"{output.name}.old-{os.getpid()}")
+        os.replace(output, old)
+    os.replace(staging, output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def staged_build(
+    settings: Path,
+    output: Path,
+    post_steps: Sequence[Callable[[Path], None]] = (),
+    extra_args: Sequence[str] = (),
+) -> BuildSummary:
+    """Build into a fresh sibling of ``output``, run ``post_steps`` on it, then swap it in."""
+    started = time.perf_counter()
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
+    try:
+        run_pelican(settings, staging, extra_args)
+        for step in post_steps:
+            step(staging)
+        staging.chmod(0o755)
+        swap_in(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    files = [p for p in output.rglob("*") if p.is_file()]
+    return BuildSummary(
+        output=output,
+        html_pages=sum(1 for p in files if p.suffix == ".html"),
+        files=len(files),
+        seconds=time.perf_counter() - started,
+    )

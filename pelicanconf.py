@@ -1,0 +1,161 @@
+"""Pelican settings for local work (``invoke build``, ``invoke livereload``).
+
+Production overrides live in ``publishconf.py``. Settings are data: plugins read the
+``KIT_*``, ``CONTACT_*`` and ``ISSO_*`` keys below, templates read everything.
+"""
+
+import os
+
+AUTHOR = "Giulia"
+AUTHOR_ROLE = "Assistente Virtuale"
+SITENAME = "Giulia · Assistente Virtuale"
+SITESUBTITLE = "Delegare bene, lavorare meglio"
+SITE_DESCRIPTION = (
+    "Il blog di Giulia, assistente virtuale: come prepararsi a delegare, "
+    "scegliere le attività giuste e lavorare bene con un’assistente a distanza."
+)
+# Local address of `invoke serve`; publishconf.py sets the real domain.
+SITEURL = "http://127.0.0.1:8000"
+RELATIVE_URLS = True
+
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra"]
+EXTRA_PATH_METADATA = {
+    "extra/robots.txt": {"path": "robots.txt"},
+    "extra/favicon.svg": {"path": "favicon.svg"},
+    "extra/favicon.ico": {"path": "favicon.ico"},
+}
+OUTPUT_PATH = "output"
+DELETE_OUTPUT_DIRECTORY = False
+
+TIMEZONE = "Europe/Rome"
+DEFAULT_LANG = "it"
+DEFAULT_CATEGORY = "Assistente Virtuale"
+DEFAULT_DATE_FORMAT = "d MMMM y"  # Babel pattern, rendered by the italian_dates plugin
+
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+# Explicit, so that no installed namespace plugin loads behind our back.
+PLUGINS = [
+    "italian_dates",
+    "strict_links",
+    "pelican.plugins.series",
+    "pelican.plugins.related_posts",
+    "pelican.plugins.neighbors",
+    "pelican.plugins.sitemap",
+    "kit_pdf",
+    "kit_cta",
+]
+
+# Pretty, stable URLs: Isso keys comments by path, so these must not change.
+ARTICLE_URL = "{slug}/"
+ARTICLE_SAVE_AS = "{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "categoria/{slug}/"
+CATEGORY_SAVE_AS = "categoria/{slug}/index.html"
+CATEGORIES_URL = "categorie/"
+CATEGORIES_SAVE_AS = "categorie/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+TAGS_URL = "tag/"
+TAGS_SAVE_AS = "tag/index.html"
+AUTHOR_URL = "autore/{slug}/"
+AUTHOR_SAVE_AS = "autore/{slug}/index.html"
+AUTHORS_SAVE_AS = ""
+ARCHIVES_URL = "archivio/"
+ARCHIVES_SAVE_AS = "archivio/index.html"
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "404"]
+TEMPLATE_PAGES: dict[str, str] = {}
+FOUROHFOUR_SAVE_AS = "404.html"
+
+# Drafts are never written unless the author asks for a local preview
+# (`invoke livereload --drafts`): nothing public can then link or index them.
+if os.environ.get("DELEGA_SHOW_DRAFTS") == "1":
+    DRAFT_URL = "bozze/{slug}/"
+    DRAFT_SAVE_AS = "bozze/{slug}/index.html"
+    DRAFT_PAGE_URL = "bozze/pagine/{slug}/"
+    DRAFT_PAGE_SAVE_AS = "bozze/pagine/{slug}/index.html"
+else:
+    DRAFT_SAVE_AS = ""
+    DRAFT_PAGE_SAVE_AS = ""
+
+DEFAULT_PAGINATION = 6
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/pagina/{number}/", "{base_name}/pagina/{number}/index.html"),
+)
+SUMMARY_MAX_LENGTH = 40
+
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/tutti.atom.xml"
+FEED_ALL_RSS = "feeds/tutti.rss.xml"
+CATEGORY_FEED_ATOM = "feeds/categoria-{slug}.atom.xml"
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+RSS_FEED_SUMMARY_ONLY = False
+FEED_MAX_ITEMS = 20
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.smarty": {
+            "smart_angled_quotes": True,
+            "substitutions": {
+                "left-angle-quote": "«",
+                "right-angle-quote": "»",
+                "left-single-quote": "‘",
+                "right-single-quote": "’",
+                "left-double-quote": "“",
+                "right-double-quote": "”",
+                "ellipsis": "…",
+                "ndash": "–",
+                "mdash": "—",
+            },
+        },
+    },
+    "output_format": "html5",
+}
+TYPOGRIFY = False
+
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = ".cache/pelican"
+CHECK_MODIFIED_METHOD = "md5"
+
+SITEMAP = {
+    "format": "xml",
+    "priorities": {"articles": 0.8, "indexes": 0.5, "pages": 0.6},
+    "changefreqs": {"articles": "monthly", "indexes": "weekly", "pages": "monthly"},
+    "exclude": ["tag/", "categoria/", "autore/", "categorie/", "archivio/", "404.html"],
+}
+RELATED_POSTS_MAX = 4
+
+# Contact: visible address, mailto with a prefilled subject; works without JavaScript.
+CONTACT_EMAIL = "scrivimi@giulia-assistente.example"
+CONTACT_SUBJECT = "Richiesta informazioni dal blog"
+CONTACT_OFFLINE_NOTICE = (
+    "In questo momento non sono online, ma puoi inviarmi una mail: "
+    "ti risponderò non appena possibile."
+)
+
+MENUITEMS = ()
+DISPLAY_PAGES_ON_MENU = False
+DISPLAY_CATEGORIES_ON_MENU = False
+MAIN_MENU = (
+    ("Articoli", "archivio/"),
+    ("Kit sulla delega", "kit-sulla-delega/"),
+    ("Chi sono", "chi-sono/"),
+    ("Contatti", "contatti/"),
+)
+FOOTER_LINKS = (("Privacy", "privacy/"), ("L’Arte della Delega", "arte-della-delega/"))
