@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from buildtools.search_index import IndexFailed, index_site  # noqa: E402
 from buildtools.staging import BuildFailed, staged_build  # noqa: E402
 
 PY = shlex.quote(sys.executable)
@@ -35,8 +36,8 @@ def _pelican(c, *args: str) -> None:
 
 def _build(settings: Path, output: Path) -> None:
     try:
-        summary = staged_build(settings, output)
-    except BuildFailed as exc:
+        summary = staged_build(settings, output, post_steps=[index_site])
+    except (BuildFailed, IndexFailed) as exc:
         raise Exit(
             f"Build fallita ({exc}): {output.name}/ è rimasto com’era. "
             "Leggi l’errore qui sopra: indica il file (e la riga) da correggere.",

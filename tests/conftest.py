@@ -22,3 +22,34 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(built_project: Path) -> Path:
     """The built ``output/`` folder."""
     return built_project / "output"
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path):
+    """Base URL of the built site served on 127.0.0.1."""
+    from tests.browser_support import serve_directory
+
+    with serve_directory(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh Italian browser context and page per test."""
+    context = browser.new_context(locale="it-IT")
+    page = context.new_page()
+    yield page
+    context.close()
