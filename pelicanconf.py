@@ -47,6 +47,7 @@ PLUGINS = [
     "pelican.plugins.sitemap",
     "kit_pdf",
     "kit_cta",
+    "buildtools.reproducible",  # SOURCE_DATE_EPOCH for the sitemap's undated pages
 ]
 
 # Pretty, stable URLs: Isso keys comments by path, so these must not change.

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,30 +30,42 @@ class BuildSummary:
     files: int
     seconds: float
 
-    def line(self) -> str:
-        return (
-            f"Sito pronto in {self.output.name}/: {self.html_pages} pagine HTML, "
-            f"{self.files} file, {self.seconds:.1f} s"
-        )
+    def line(self, prefix: str = "") -> str:
+        """``Sito pronto in output/: 39 pagine HTML, kit 14 pagine 167 kB, 1,0 s``."""
+        from buildtools.report import site_summary
+
+        label = prefix or f"Sito pronto in {self.output.name}/"
+        return site_summary(label, self.output, self.seconds)
 
 
-def run_pelican(settings: Path, output: Path, extra_args: Sequence[str] = ()) -> None:
+def run_pelican(
+    settings: Path,
+    output: Path,
+    extra_args: Sequence[str] = (),
+    env: Mapping[str, str | None] | None = None,
+) -> None:
     """Run Pelican in a child process with warnings fatal; raise BuildFailed on error.
 
     Pelican's own messages stream through; the Python traceback that follows a
     fatal error is kept out of the author's way, in ``.cache/ultima-build.log``.
+    ``env`` adds variables to the child's environment (``None`` removes one).
     """
     cmd = [
         sys.executable, "-m", "pelican", str(ROOT / "content"),
         "-s", str(settings), "-o", str(output), "--fatal", "warnings",
         *extra_args,
     ]
-    env = os.environ | {"COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+    child_env = os.environ | {"COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+    for name, value in (env or {}).items():
+        if value is None:
+            child_env.pop(name, None)
+        else:
+            child_env[name] = value
     log_path = ROOT / ".cache" / "ultima-build.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     echo = True
     with log_path.open("w", encoding="utf-8") as log, subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cmd, cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, encoding="utf-8", errors="replace",
     ) as child:
         assert child.stdout is not None
@@ -87,6 +99,7 @@ def staged_build(
     output: Path,
     post_steps: Sequence[Callable[[Path], None]] = (),
     extra_args: Sequence[str] = (),
+    env: Mapping[str, str | None] | None = None,
 ) -> BuildSummary:
     """Build into a fresh sibling of ``output``, run ``post_steps`` on it, then swap it in."""
     started = time.perf_counter()
@@ -94,7 +107,7 @@ def staged_build(
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
     try:
-        run_pelican(settings, staging, extra_args)
+        run_pelican(settings, staging, extra_args, env)
         for step in post_steps:
             step(staging)
         staging.chmod(0o755)
