@@ -8,6 +8,10 @@ import os
 
 AUTHOR = "Giulia"
 AUTHOR_ROLE = "Assistente Virtuale"
+AUTHOR_BIO = (
+    "Sono Giulia, assistente virtuale: aiuto piccole imprese e liberi professionisti "
+    "a delegare bene, per tornare a occuparsi di ciò che conta davvero."
+)
 SITENAME = "Giulia · Assistente Virtuale"
 SITESUBTITLE = "Delegare bene, lavorare meglio"
 SITE_DESCRIPTION = (
@@ -23,9 +27,9 @@ ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {
-    "extra/robots.txt": {"path": "robots.txt"},
     "extra/favicon.svg": {"path": "favicon.svg"},
     "extra/favicon.ico": {"path": "favicon.ico"},
+    "extra/apple-touch-icon.png": {"path": "apple-touch-icon.png"},
 }
 OUTPUT_PATH = "output"
 DELETE_OUTPUT_DIRECTORY = False
@@ -47,6 +51,10 @@ PLUGINS = [
     "pelican.plugins.sitemap",
     "kit_pdf",
     "kit_cta",
+    "plain_text_meta",
+    "seo_meta",
+    "reading_time",
+    "og_image",
     "buildtools.reproducible",  # SOURCE_DATE_EPOCH for the sitemap's undated pages
 ]
 
@@ -71,7 +79,9 @@ ARCHIVES_SAVE_AS = "archivio/index.html"
 YEAR_ARCHIVE_SAVE_AS = ""
 MONTH_ARCHIVE_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "404"]
-TEMPLATE_PAGES: dict[str, str] = {}
+# robots.txt is a template: it names the sitemap with the site's absolute URL.
+TEMPLATE_PAGES: dict[str, str] = {"extra/templates/robots.txt": "robots.txt"}
+STATIC_EXCLUDES = ["extra/templates"]
 FOUROHFOUR_SAVE_AS = "404.html"
 
 # Drafts are never written unless the author asks for a local preview
@@ -128,6 +138,11 @@ MARKDOWN = {
     "output_format": "html5",
 }
 TYPOGRIFY = False
+# Titles and summaries are plain text (plugins/plain_text_meta escapes them once);
+# autoescape escapes every other value, templates mark trusted HTML with |safe.
+FORMATTED_FIELDS: list[str] = []
+JINJA_ENVIRONMENT = {"autoescape": True}
+READING_TIME_WPM = 200
 
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
@@ -138,7 +153,8 @@ SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.8, "indexes": 0.5, "pages": 0.6},
     "changefreqs": {"articles": "monthly", "indexes": "weekly", "pages": "monthly"},
-    "exclude": ["tag/", "categoria/", "autore/", "categorie/", "archivio/", "404.html"],
+    # Every public page; not the 404 page nor robots.txt (written as a template).
+    "exclude": [r"^404\.html$", r"^robots\.txt$"],
 }
 RELATED_POSTS_MAX = 4
 
