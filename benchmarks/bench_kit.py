@@ -1,0 +1,88 @@
+"""Benchmark the kit build: cold render, cached no-op, PDF bytes, pages, fields.
+
+Usage: ``python benchmarks/bench_kit.py [--repeat N]``. Prints a table; each time is the
+median of N runs. "process" rows run the CLI in a fresh interpreter (what ``invoke kit``
+costs, imports included); "in-process" rows time ``build_kit`` alone with imports warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+import kit_pdf  # noqa: E402
+
+CLI = (
+    "import sys; sys.path.insert(0, 'plugins'); import kit_pdf; "
+    "raise SystemExit(kit_pdf.main(sys.argv[1:]))"
+)
+
+
+def _run_cli(*args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", CLI, *args], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return time.perf_counter() - start
+
+
+def _timed(func: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str]) -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    source = ROOT / "kit"
+
+    with tempfile.TemporaryDirectory(prefix="bench-kit-") as tmp:
+        cache = Path(tmp) / "cache"
+        cache_arg = ["--source", str(source), "--cache", str(cache)]
+        cold_process = [_run_cli("--force", *cache_arg) for _ in range(args.repeat)]
+        noop_process = [_run_cli(*cache_arg) for _ in range(args.repeat)]
+
+        kit_pdf.build_kit(source, cache)  # warm the imports
+        cold_inproc = [
+            _timed(lambda: kit_pdf.build_kit(source, cache, force=True)) for _ in range(args.repeat)
+        ]
+        noop_inproc = [_timed(lambda: kit_pdf.build_kit(source, cache)) for _ in range(args.repeat)]
+        info = kit_pdf.build_kit(source, cache)
+
+    def seconds(values: list[float]) -> str:
+        return f"{statistics.median(values):.2f} s"
+
+    rows = [
+        ("cold render (process, --force)", seconds(cold_process)),
+        ("cold render (in-process)", seconds(cold_inproc)),
+        ("cached no-op (process)", seconds(noop_process)),
+        ("cached no-op (in-process)", f"{statistics.median(noop_inproc) * 1000:.1f} ms"),
+        ("PDF bytes", f"{info.size_bytes} ({info.size_label})"),
+        ("pages", str(info.pages)),
+        ("form fields", str(info.fields)),
+        ("preview", f"{info.preview_width}×{info.preview_height} px"),
+        ("embedded fonts", ", ".join(name.split("+")[-1] for name in info.fonts)),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"Kit benchmark (median of {args.repeat})")
+    print(f"{'metric'.ljust(width)} | value")
+    print(f"{'-' * width}-|------")
+    for name, value in rows:
+        print(f"{name.ljust(width)} | {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,34 @@
+"""kit_pdf: builds the «kit sulla delega» PDF workbook from ``kit/`` for the Pelican site.
+
+Pelican plugin (``PLUGINS = ["kit_pdf"]``) and command line (``kit_pdf.main``). Modules:
+``data`` (kit.yaml), ``render`` (Jinja2 → HTML), ``fonts`` (font checks), ``pdf`` (WeasyPrint),
+``preview`` (PNG), ``cache`` (hash, manifest), ``builder`` (one build), ``publish`` (copy),
+``cli`` and ``pelican_plugin``.
+"""
+
+from __future__ import annotations
+
+from .builder import DEFAULT_FILENAME, KitInfo, build_kit, size_label
+from .cli import main
+from .errors import KitBuildError
+
+__all__ = [
+    "DEFAULT_FILENAME",
+    "KitBuildError",
+    "KitInfo",
+    "build_kit",
+    "main",
+    "register",
+    "size_label",
+]
+
+
+def register() -> None:
+    """Connect the kit build to Pelican's signals."""
+    from pelican import signals
+
+    from . import pelican_plugin
+
+    signals.initialized.connect(pelican_plugin.on_initialized)
+    signals.get_generators.connect(pelican_plugin.on_get_generators)
+    signals.finalized.connect(pelican_plugin.on_finalized)

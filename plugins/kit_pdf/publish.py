@@ -1,0 +1,23 @@
+"""Copy the cached PDF and preview into a site folder, rewriting only what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .builder import KitInfo, preview_name
+from .cache import atomic_write
+
+
+def publish(info: KitInfo, folder: Path, filename: str) -> tuple[Path, Path]:
+    """Copy the kit into ``folder`` as ``filename`` and its ``.png`` preview; return both paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = (
+        (info.pdf_path, folder / filename),
+        (info.preview_path, folder / preview_name(filename)),
+    )
+    for origin, target in targets:
+        data = origin.read_bytes()
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            continue  # unchanged: keep the file (and its mtime) as it is
+        atomic_write(target, data)
+    return targets[0][1], targets[1][1]

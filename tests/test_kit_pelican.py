@@ -1,0 +1,131 @@
+"""The kit plugin inside real Pelican runs: KIT in templates, the PDF in output/, errors exit 1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_kit_support import KIT, PLUGINS, session_build, session_cache
+
+SETTINGS = """
+PATH = "content"
+OUTPUT_PATH = "output"
+SITENAME = "Prova"
+SITEURL = ""
+PLUGIN_PATHS = [{plugins!r}]
+PLUGINS = ["kit_pdf"]
+KIT_SOURCE = {source!r}
+TEMPLATE_PAGES = {{"kit.html": "kit.html"}}
+DIRECT_TEMPLATES = []
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+"""
+
+TEMPLATE = (
+    "<p>Pagine: {{ KIT.pages }}</p>\n"
+    "<p>Campi: {{ KIT.fields }}</p>\n"
+    "<p>Peso: {{ KIT.size_label }}</p>\n"
+    '<a href="{{ KIT.url }}">{{ KIT.title }}</a>\n'
+    '<img src="{{ KIT.preview_url }}" width="{{ KIT.preview_width }}">\n'
+)
+
+
+def _site(root: Path, source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny Pelican site whose default KIT_CACHE is seeded with the session's build."""
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "kit.html").write_text(TEMPLATE, encoding="utf-8")
+    (root / "pelicanconf.py").write_text(
+        SETTINGS.format(plugins=str(PLUGINS), source=str(source)), encoding="utf-8"
+    )
+    session_build(tmp_path_factory)
+    shutil.copytree(session_cache(tmp_path_factory), root / ".cache" / "kit")
+    return root
+
+
+def _pelican(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output"],
+        cwd=root,
+        env=os.environ | {"COLUMNS": "1000"},  # rich wraps long log lines otherwise
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_pelican_run_exposes_kit_and_copies_the_pdf(tmp_path, tmp_path_factory):
+    info = session_build(tmp_path_factory)
+    root = _site(tmp_path / "site", KIT, tmp_path_factory)
+    result = _pelican(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = (root / "output" / "kit.html").read_text(encoding="utf-8")
+    assert f"<p>Pagine: {info.pages}</p>" in html
+    assert f"<p>Campi: {info.fields}</p>" in html
+    assert f"<p>Peso: {info.size_label}</p>" in html
+    assert 'href="kit/kit-sulla-delega.pdf"' in html
+    pdf = root / "output" / "kit" / "kit-sulla-delega.pdf"
+    png = root / "output" / "kit" / "kit-sulla-delega.png"
+    assert pdf.read_bytes() == info.pdf_path.read_bytes()
+    assert png.read_bytes() == info.preview_path.read_bytes()
+
+
+def test_pelican_exits_non_zero_and_names_the_file_on_a_broken_kit(tmp_path, tmp_path_factory):
+    source = tmp_path / "kit"
+    shutil.copytree(KIT, source)
+    (source / "fonts" / "atkinson-hyperlegible-latin-400-normal.ttf").unlink()
+    root = _site(tmp_path / "site", source, tmp_path_factory)
+    result = _pelican(root)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "KitBuildError" in output
+    assert "atkinson-hyperlegible-latin-400-normal.ttf" in output
+    assert not (root / "output" / "kit" / "kit-sulla-delega.pdf").exists()
+
+
+class _FakePelican:
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+
+
+def test_a_later_run_picks_up_kit_changes_in_place(tmp_path):
+    """Autoreload: ``get_generators`` rebuilds a changed kit and updates the same KIT dict."""
+    from kit_pdf import pelican_plugin as plugin
+
+    from tests.test_kit_support import trim_to_first_section
+
+    source = tmp_path / "kit"
+    shutil.copytree(KIT, source)
+    trim_to_first_section(source)
+    pelican = _FakePelican(
+        {
+            "PATH": str(tmp_path / "content"),
+            "OUTPUT_PATH": str(tmp_path / "out"),
+            "KIT_SOURCE": str(source),
+        }
+    )
+    plugin.on_initialized(pelican)
+    kit = pelican.settings["KIT"]
+    assert kit["rendered"] is True
+    assert (tmp_path / ".cache" / "kit" / "kit.pdf").is_file()
+
+    plugin.on_get_generators(pelican)  # unchanged: same build, still "rendered" this run
+    assert pelican.settings["KIT"] is kit and kit["rendered"] is True
+
+    data = (source / "kit.yaml").read_text(encoding="utf-8")
+    (source / "kit.yaml").write_text(data.replace("Kit sulla delega", "Kit nuovo"), "utf-8")
+    plugin.on_get_generators(pelican)
+    assert pelican.settings["KIT"] is kit
+    assert kit["title"] == "Kit nuovo" and kit["rendered"] is True
+
+    plugin.on_finalized(pelican)
+    assert (tmp_path / "out" / "kit" / "kit-sulla-delega.pdf").is_file()
+    assert (tmp_path / "out" / "kit" / "kit-sulla-delega.png").is_file()
