@@ -166,6 +166,11 @@ CONTACT_OFFLINE_NOTICE = (
     "ti risponderò non appena possibile."
 )
 
+# Comments: Isso on the site's own origin (deploy/nginx.conf proxies /isso/ in
+# production, `invoke comments` locally; config in isso/isso.cfg). An absolute path, so
+# it works with relative URLs too. Empty: no comment widget, only the mailto link.
+ISSO_URL = "/isso/"
+
 MENUITEMS = ()
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False

@@ -104,6 +104,16 @@ def kit(c, force=False):
         raise Exit(code=code)
 
 
+@task(help={"port": "port of the site (default 8000)", "isso_port": "port of Isso (8081)"})
+def comments(c, port=CONFIG["port"], isso_port=8081):
+    """Serve output/ with Isso's comments on 127.0.0.1 (local database, moderation links)."""
+    from buildtools.comments import run_for_author
+
+    code = run_for_author(CONFIG["deploy_path"], port=int(port), isso_port=int(isso_port))
+    if code:
+        raise Exit(code=code)
+
+
 @task
 def livereload(c):
     """Serve the site and rebuild it, refreshing the browser, on every change."""

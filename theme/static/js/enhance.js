@@ -1,0 +1,82 @@
+/* Progressive enhancement of every page, the only script loaded eagerly (deferred).
+   - Search: swaps the archive link for the search box (and adds its small stylesheet);
+     search.js and Pagefind's script, WebAssembly and index load on the first keystroke.
+   - Comments: Isso (comments.js) loads when the reader scrolls near the thread.
+   - Counts: one request to Isso's /count for every [data-comment-count] on the page.
+   No inline code anywhere, so that `Content-Security-Policy: default-src 'self'` holds. */
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var assets = new URL(me.getAttribute("data-assets"), document.baseURI).href;
+  var comments = me.getAttribute("data-comments");
+  var loading = {};
+
+  function css(name) {
+    if (loading["css:" + name]) return;
+    loading["css:" + name] = 1;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = assets + "css/" + name + ".css";
+    document.head.appendChild(link);
+  }
+  function module(name) {
+    return loading[name] || (loading[name] = import(assets + "js/" + name + ".js"));
+  }
+
+  var form = document.querySelector(".site-search");
+  var box = form && form.querySelector(".search-box");
+  if (box) {
+    var input = box.querySelector("input");
+    css("search");
+    form.querySelector(".search-fallback").hidden = true;
+    box.hidden = false;
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    var start = function () {
+      input.removeEventListener("input", start);
+      module("search").then(function (search) { search.start(form); });
+    };
+    input.addEventListener("input", start);
+  }
+
+  var thread = document.getElementById("isso-thread");
+  if (thread && comments) {
+    var section = thread.closest("section") || thread;
+    var load = function () {
+      css("comments");
+      module("comments").then(function (isso) { isso.start(thread, comments); });
+    };
+    if (location.hash === "#commenti" || !("IntersectionObserver" in window)) {
+      load();
+    } else {
+      var watch = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) {
+          watch.disconnect();
+          load();
+        }
+      }, { rootMargin: "0px 0px 50% 0px" });
+      watch.observe(section);
+    }
+  }
+
+  var counts = document.querySelectorAll("[data-comment-count]");
+  if (counts.length && comments) {
+    var ids = [];
+    counts.forEach(function (el) {
+      var id = el.getAttribute("data-comment-count");
+      if (ids.indexOf(id) < 0) ids.push(id);
+    });
+    fetch(comments + "count", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(ids),
+    }).then(function (r) { return r.ok ? r.json() : []; }).then(function (numbers) {
+      counts.forEach(function (el) {
+        var n = numbers[ids.indexOf(el.getAttribute("data-comment-count"))];
+        if (typeof n !== "number") return;
+        el.firstElementChild.textContent =
+          n === 0 ? "Nessun commento" : n === 1 ? "1 commento" : n + " commenti";
+        el.hidden = false;
+      });
+    }, function () {});
+  }
+})();
