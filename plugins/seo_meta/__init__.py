@@ -3,6 +3,8 @@
 * ``SITE_ABSOLUTE_URL`` (context): the site's real address. With
   ``RELATIVE_URLS = True`` Pelican rewrites ``SITEURL`` to ``..`` in every page,
   but canonical URLs, Open Graph, JSON-LD and robots.txt need absolute ones.
+* ``SITE_PATH``: the site's root-relative base, for the 404 page, which the server
+  sends for missing URLs at any depth (relative links would break there).
 * ``|absolute`` turns a site path into an absolute URL.
 * ``|meta_description`` makes a one-line, ≤160-character description from HTML.
 * ``|jsonld`` serialises a dict for ``<script type="application/ld+json">``:
@@ -16,6 +18,7 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 from pelican import signals
@@ -61,12 +64,16 @@ def absolute(path: str, base: str) -> str:
     path = str(path or "")
     if path.startswith(("http://", "https://")):
         return path
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]  # the URL readers see, as in the sitemap
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
 def _configure(pelican) -> None:
     settings = pelican.settings
     settings.setdefault("SITE_ABSOLUTE_URL", str(settings.get("SITEURL", "")).rstrip("/"))
+    # Root-relative base ("" at a domain's root) for pages served at any depth, like 404.
+    settings.setdefault("SITE_PATH", urlsplit(settings["SITE_ABSOLUTE_URL"]).path.rstrip("/"))
     filters = settings.setdefault("JINJA_FILTERS", {})
     filters.setdefault("jsonld", jsonld)
     filters.setdefault("meta_description", meta_description)
