@@ -1,7 +1,9 @@
 """The author's tasks: ``invoke --list`` shows them, ``invoke build`` is the daily one.
 
 Follows the Pelican quickstart's names (clean, build, rebuild, regenerate, serve,
-reserve, preview, livereload, publish) and adds kit, test and lint.
+reserve, preview, livereload, publish) and adds kit, new, check, headers, bench,
+test and lint. Every task ends with a one-line Italian summary; the work itself lives
+in ``buildtools/`` so that tests and benchmarks call the same code.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from invoke import Exit, task
@@ -17,8 +20,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from buildtools.search_index import IndexFailed, index_site  # noqa: E402
-from buildtools.staging import BuildFailed, staged_build  # noqa: E402
+from buildtools.sitebuild import SiteBuildFailed, build_site  # noqa: E402
 
 PY = shlex.quote(sys.executable)
 CONFIG = {
@@ -34,16 +36,16 @@ def _pelican(c, *args: str) -> None:
     c.run(f"{PY} -m pelican {' '.join(args)}", pty=False)
 
 
-def _build(settings: Path, output: Path) -> None:
+def _build(settings: Path, output: Path, production: bool = False) -> None:
     try:
-        summary = staged_build(settings, output, post_steps=[index_site])
-    except (BuildFailed, IndexFailed) as exc:
+        summary = build_site(settings, output, production=production)
+    except SiteBuildFailed as exc:
         raise Exit(
             f"Build fallita ({exc}): {output.name}/ è rimasto com’era. "
             "Leggi l’errore qui sopra: indica il file (e la riga) da correggere.",
             code=1,
         ) from None
-    print(summary.line())
+    print(summary)
 
 
 @task
@@ -90,7 +92,7 @@ def reserve(c):
 @task
 def preview(c):
     """Build with the production settings (publishconf.py) into output/."""
-    _build(CONFIG["settings_publish"], CONFIG["deploy_path"])
+    _build(CONFIG["settings_publish"], CONFIG["deploy_path"], production=True)
 
 
 @task
@@ -114,20 +116,103 @@ def comments(c, port=CONFIG["port"], isso_port=8081):
         raise Exit(code=code)
 
 
-@task
-def livereload(c):
-    """Serve the site and rebuild it, refreshing the browser, on every change."""
-    raise Exit("livereload: non ancora disponibile (issue #6).", code=1)
+@task(help={
+    "port": "port on 127.0.0.1 (default 8000; 0 = any free port)",
+    "host": "address to listen on (default 127.0.0.1)",
+    "drafts": "also build the drafts, under /bozze/",
+})
+def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
+    """Serve the site, rebuild on every change, refresh the browser."""
+    from buildtools.devserver import DevServer, make_site_builder
+
+    builder = make_site_builder(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts)
+    say = _flushing_print
+    if drafts:
+        say(f"Bozze visibili in http://{host}:{port}/bozze/ (solo qui, mai pubblicate)")
+    DevServer(CONFIG["deploy_path"], builder, host=host, port=int(port), say=say).run()
+
+
+@task(
+    positional=["title"],
+    help={
+        "title": "the article's title, in quotes",
+        "category": "category (default: DEFAULT_CATEGORY of pelicanconf.py)",
+        "tags": "comma-separated tags (default: delega)",
+    },
+)
+def new(c, title, category="", tags="delega"):
+    """Create a draft article in content/articles/ with the front matter the theme reads."""
+    from buildtools.deploy import read_settings
+    from buildtools.newpost import NewPostError, create_post
+
+    settings = read_settings(CONFIG["settings_base"])
+    try:
+        post = create_post(
+            title, ROOT / "content" / "articles",
+            category=category or str(settings.get("DEFAULT_CATEGORY", "Assistente Virtuale")),
+            tags=tags, timezone=str(settings.get("TIMEZONE", "Europe/Rome")),
+        )
+    except NewPostError as exc:
+        raise Exit(str(exc), code=1) from None
+    print(f"Bozza creata: {post.path.relative_to(ROOT)} (Status: draft, data {post.date}).")
+    print(f"Anteprima: invoke livereload --drafts → http://{CONFIG['host']}:{CONFIG['port']}"
+          f"/bozze/{post.slug}/ — per pubblicarla togli la riga «Status: draft».")
+
+
+@task(help={
+    "site": "folder of the built site (default output/)",
+    "quick": "skip the slow checks (Nu Html Checker and axe-core)",
+})
+def check(c, site="output", quick=False):
+    """Check a built site: links and anchors, drafts, page weight, HTML, accessibility."""
+    from buildtools.checks import run_checks
+    from buildtools.deploy import read_settings
+
+    began = time.perf_counter()
+    folder = Path(site) if Path(site).is_absolute() else ROOT / site
+    siteurls = [str(read_settings(CONFIG[key]).get("SITEURL", ""))
+                for key in ("settings_base", "settings_publish")]
+    print(f"Controllo {folder}…", flush=True)
+    report = run_checks(folder, siteurl=siteurls, quick=quick,
+                        say=lambda line: print(line, flush=True))
+    print(report.text())
+    summary = report.summary(time.perf_counter() - began)
+    if not report.ok:
+        raise Exit(summary, code=1)
+    print(summary)
+
+
+@task(help={"dry_run": "build and check everything, but send nothing"})
+def publish(c, dry_run=False):
+    """Build with publishconf.py, check, precompress, then deploy atomically (rsync/gh-pages)."""
+    from buildtools.deploy import DeployError
+    from buildtools.publish import PublishFailed
+    from buildtools.publish import publish as publish_site
+
+    try:
+        result = publish_site(CONFIG["settings_publish"], dry_run=dry_run)
+    except (DeployError, PublishFailed) as exc:
+        raise Exit(str(exc), code=1) from None
+    print(result.summary)
 
 
 @task
-def publish(c):
-    """Publish the production build (needs a configured deploy target)."""
-    raise Exit(
-        "publish: manca ancora una destinazione di pubblicazione configurata "
-        "(rsync o gh-pages, issue #6). Per ora usa `invoke preview` e carica output/.",
-        code=1,
-    )
+def headers(c):
+    """Regenerate deploy/security-headers.conf from buildtools/headers.py."""
+    from buildtools.headers import main
+
+    main()
+
+
+@task(help={
+    "sizes": "numbers of synthetic posts, comma-separated (default 100,1000)",
+    "livereload": "also measure edit-to-browser-refresh latency",
+})
+def bench(c, sizes="100,1000", livereload=True):
+    """Time cold/warm builds, a one-article rebuild and livereload on synthetic sites."""
+    flag = "" if livereload else "--no-livereload"
+    c.run(f"{PY} {shlex.quote(str(ROOT / 'benchmarks' / 'bench_build.py'))} "
+          f"--sizes {shlex.quote(sizes)} {flag}", pty=False)
 
 
 @task
@@ -141,3 +226,7 @@ def test(c, k="", args=""):
     """Run the whole test suite (unit, build, PDF, browser)."""
     selector = f"-k {shlex.quote(k)}" if k else ""
     c.run(f"{PY} -m pytest {selector} {args}", pty=False)
+
+
+def _flushing_print(line: str) -> None:
+    print(line, flush=True)
