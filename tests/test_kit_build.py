@@ -88,6 +88,21 @@ def test_a_glyph_missing_from_the_shipped_fonts_is_caught(tmp_path):
     assert not (tmp_path / "cache" / "kit.pdf").exists()
 
 
+def test_a_css_declaration_weasyprint_drops_fails_the_build(tmp_path):
+    source = tmp_path / "kit"
+    shutil.copytree(KIT, source)
+    trim_to_first_section(source)
+    css = source / "kit.css"
+    css.write_text(
+        css.read_text(encoding="utf-8").replace(
+            "body { margin: 0 }", "body { margin: 0; hyphens: sometimes }"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(kit_pdf.KitBuildError, match=r"kit\.css: WeasyPrint: .*hyphens"):
+        kit_pdf.build_kit(source, tmp_path / "cache")
+
+
 def _assert_cache_untouched(cache: Path, digest: str, mtime: int) -> None:
     pdf = cache / "kit.pdf"
     assert pdf.is_file()

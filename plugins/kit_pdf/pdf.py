@@ -38,6 +38,17 @@ class _Problems(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+# WeasyPrint only logs these and goes on with a degraded PDF: a CSS declaration or
+# selector it dropped, a resource or font it could not load.
+FATAL_WARNINGS = ("ignored", "invalid", "unsupported", "failed to load", "font")
+
+
+def _raise_on_problems(messages: list[str], css_path: Path) -> None:
+    fatal = [m for m in messages if any(word in m.lower() for word in FATAL_WARNINGS)]
+    if fatal:
+        raise KitBuildError(f"WeasyPrint: {'; '.join(fatal)}", css_path)
+
+
 def write_pdf(html: str, source: Path, faces: list[FontFace]) -> RenderedPdf:
     """Render ``html`` (relative URLs resolve in ``source``) to PDF bytes in memory."""
     import weasyprint  # imported late: it costs ~0.8 s and the cache often avoids it
@@ -52,17 +63,15 @@ def write_pdf(html: str, source: Path, faces: list[FontFace]) -> RenderedPdf:
         document = weasyprint.HTML(string=html, base_url=str(source.resolve()) + "/").render(
             font_config=font_config, **PDF_OPTIONS
         )
+        _raise_on_problems(problems.messages, css_path)
         data = document.write_pdf(**PDF_OPTIONS)
+        _raise_on_problems(problems.messages, css_path)
     except KitBuildError:
         raise
     except Exception as exc:
         raise KitBuildError(f"WeasyPrint failed: {exc}", css_path) from exc
     finally:
         logger.removeHandler(problems)
-
-    fatal = [m for m in problems.messages if "Failed to load" in m or "font" in m.lower()]
-    if fatal:
-        raise KitBuildError("; ".join(fatal), css_path)
 
     fonts = check_embedded_fonts(document.fonts, faces, css_path)
     fields = sum(len(inputs) for page in document.pages for inputs in page.forms.values())
