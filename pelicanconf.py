@@ -45,6 +45,7 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "italian_dates",
     "strict_links",
+    "draft_guard",
     "pelican.plugins.series",
     "pelican.plugins.related_posts",
     "pelican.plugins.neighbors",

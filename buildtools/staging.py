@@ -7,6 +7,7 @@ the last good ``output/`` exactly as it was.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def run_pelican(
     log_path = ROOT / ".cache" / "ultima-build.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     echo = True
+    project_frames: list[str] = []
     with log_path.open("w", encoding="utf-8") as log, subprocess.Popen(
         cmd, cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, encoding="utf-8", errors="replace",
@@ -76,11 +78,30 @@ def run_pelican(
                 sys.stdout.flush()
             if "CRITICAL" in line:
                 echo = False
+            elif not echo and (frame := _project_frame(line)):
+                project_frames.append(frame)
     if child.returncode != 0:
+        if project_frames:
+            # The innermost frame in our own files (a template, a plugin) is where to look.
+            print(f"      → {project_frames[-1]}")
         raise BuildFailed(
             f"Pelican è uscito con codice {child.returncode}; log completo in "
             f"{log_path.relative_to(ROOT)}"
         )
+
+
+_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')
+
+
+def _project_frame(line: str) -> str | None:
+    """``path:line`` of a traceback frame in the project's own files, else None."""
+    match = _FRAME.search(line)
+    if not match:
+        return None
+    path = Path(match["path"])
+    if not path.is_relative_to(ROOT) or ".venv" in path.parts:
+        return None
+    return f"{path.relative_to(ROOT)}:{match['line']}"
 
 
 def swap_in(staging: Path, output: Path) -> None:

@@ -11,8 +11,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_ITEMS = (
-    "content", "theme", "plugins", "kit", "buildtools",
-    "pelicanconf.py", "publishconf.py", "tasks.py", "pyproject.toml",
+    "content",
+    "theme",
+    "plugins",
+    "kit",
+    "buildtools",
+    "pelicanconf.py",
+    "publishconf.py",
+    "tasks.py",
+    "pyproject.toml",
 )
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
@@ -32,7 +39,9 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def invoke(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def invoke(
+    project: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run ``invoke ARGS`` in ``project`` the way the author does, capturing output."""
     return subprocess.run(
         [sys.executable, "-m", "invoke", *args],

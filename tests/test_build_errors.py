@@ -42,7 +42,11 @@ BROKEN = {
         ["data-sbagliata.md"],
     ),
 }
-FILENAMES = {"dead-link": "link-morto.md", "no-title": "senza-titolo.md", "bad-date": "data-sbagliata.md"}
+FILENAMES = {
+    "dead-link": "link-morto.md",
+    "no-title": "senza-titolo.md",
+    "bad-date": "data-sbagliata.md",
+}
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))

@@ -62,8 +62,12 @@ Corpo della bozza {token}.
     leaks = [
         p.relative_to(output).as_posix()
         for p in output.rglob("*")
-        if p.is_file() and (token.lower() in p.as_posix().lower() or token.encode() in p.read_bytes()
-                            or token.lower().encode() in p.read_bytes())
+        if p.is_file()
+        and (
+            token.lower() in p.as_posix().lower()
+            or token.encode() in p.read_bytes()
+            or token.lower().encode() in p.read_bytes()
+        )
     ]
     assert leaks == []
     assert (output / "sei-pronto-assistente-virtuale" / "index.html").exists()

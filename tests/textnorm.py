@@ -18,5 +18,6 @@ def normalise(text: str) -> str:
     text = text.replace("\u00a0", " ")
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"' ", "'", text)
+    text = re.sub(r" (?=[.,;:!?…])", "", text)  # get_text(" ") spaces a link from its full stop
     text = re.sub(r"\bad (?=[aeiouàèéìòù])", "a ", text, flags=re.I)
     return text.casefold().strip()
