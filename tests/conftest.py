@@ -53,3 +53,15 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def isso_site(site: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The built site and the real Isso server (temporary SQLite database, moderation
+    on, isso/isso.cfg) on one origin of 127.0.0.1, ``/isso/`` proxied as in
+    deploy/nginx.conf. One Isso per test module: yields ``(site server, Isso server)``."""
+    from buildtools.comments import site_with_comments
+
+    database = tmp_path_factory.mktemp("isso") / "comments.db"
+    with site_with_comments(site, database) as servers:
+        yield servers

@@ -1,0 +1,258 @@
+"""Search: Pagefind's index holds exactly the article and page bodies, never a draft or a
+listing; the header's box finds Italian inflections, says «Nessun risultato», opens the
+selected result with Invio, speaks Italian, and loads nothing before the first keystroke."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import brotli
+import pytest
+from playwright.sync_api import Page, expect
+
+from buildtools.search_index import BUNDLE, index_site, indexed_pages
+from tests.sitecopy import copy_project, invoke
+
+ARTICLE = "/sei-pronto-assistente-virtuale/"
+BOX = "Cerca nel blog"
+ENGLISH = re.compile(r"\b(search|results?|clear|load more|no results|filters?)\b", re.I)
+EAGER_BUDGET = 15_000  # bytes, brotli: article HTML + everything it loads before interaction
+
+
+def published_urls(project: Path) -> set[str]:
+    """``/slug/`` of every article and page the author published (not drafts, not hidden)."""
+    urls = set()
+    for source in sorted((project / "content").glob("*/*.md")):
+        front_matter = source.read_text(encoding="utf-8").split("\n\n")[0].splitlines()
+        meta = {
+            key.strip().lower(): value.strip()
+            for key, _, value in (line.partition(":") for line in front_matter)
+        }
+        if meta.get("status", "published") in ("draft", "hidden"):
+            continue
+        urls.add(f"/{meta['slug']}/")
+    return urls
+
+
+def indexed_text(site: Path) -> dict[str, str]:
+    """``{url: indexed content}`` read from Pagefind's fragments."""
+    import gzip
+    import json
+
+    texts = {}
+    for fragment in (site / BUNDLE / "fragment").glob("*.pf_fragment"):
+        record = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])
+        texts[record["url"]] = record["content"]
+    return texts
+
+
+def search_urls(page: Page, query: str) -> list[str]:
+    """Ask the page's own Pagefind instance (the one the box uses) for every result URL."""
+    return page.evaluate(
+        """async (query) => {
+            const bundle = document.querySelector(".site-search").dataset.searchBundle;
+            const pagefind = await import(new URL(bundle + "pagefind.js", document.baseURI).href);
+            const found = await pagefind.search(query);
+            return Promise.all(found.results.map((r) => r.data().then((d) => d.url)));
+        }""",
+        query,
+    )
+
+
+def type_query(page: Page, query: str) -> None:
+    box = page.get_by_role("combobox", name=BOX)
+    box.click()
+    box.fill(query)
+    expect(page.locator(".search-status")).to_contain_text(f"«{query}»")
+
+
+def test_index_holds_every_article_and_page_and_nothing_else(
+    site: Path, built_project: Path
+) -> None:
+    pages = indexed_pages(site)
+    assert set(pages) == published_urls(built_project)
+    assert all(title.strip() for title in pages.values()), pages
+    listings = ("/", "/archivio/", "/tag/delega/", "/categoria/delega/", "/pagina/2/", "/404.html")
+    assert not set(listings) & set(pages)
+    # Only the bundle the box uses is published, not Pagefind's ready-made UIs.
+    bundle = {p.name for p in (site / BUNDLE).iterdir() if p.is_file()}
+    assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.it.pagefind"} \
+        <= bundle
+    assert not {name for name in bundle if "-ui." in name}
+
+
+def test_index_is_italian_and_holds_only_body_text(site: Path) -> None:
+    import json
+
+    entry = json.loads((site / BUNDLE / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["it"]
+    text = indexed_text(site)[ARTICLE]
+    assert "Scrivimi!" not in text  # footer
+    assert "Commenta l’articolo" not in text  # comments section
+    assert "Cerca nel blog" not in text  # header
+
+
+def test_index_site_skips_drafts_folder(tmp_path: Path) -> None:
+    token = "Bozzettone7731"
+    body = "<main data-pagefind-body><h1>{title}</h1><p>{text}</p></main>"
+    for rel, title, text in (
+        ("pubblicato/index.html", "Pubblicato", "Un testo sulla delega."),
+        ("bozze/segreta/index.html", f"Bozza {token}", f"Testo riservato {token} sulla delega."),
+    ):
+        path = tmp_path / "site" / rel
+        path.parent.mkdir(parents=True)
+        html = body.format(title=title, text=text)
+        path.write_text(f'<!doctype html><html lang="it"><body>{html}</body></html>', "utf-8")
+    index_site(tmp_path / "site")
+    assert set(indexed_pages(tmp_path / "site")) == {"/pubblicato/"}
+    assert not list(tmp_path.glob(".site.pagefind-*")), "temporary mirror left behind"
+
+
+@pytest.mark.slow
+def test_a_draft_previewed_locally_is_never_indexed(tmp_path: Path) -> None:
+    """Even when drafts are written for a local preview (DELEGA_SHOW_DRAFTS=1)."""
+    project = copy_project(tmp_path / "project")
+    token = "Cavolfiore-riservato-5519"
+    (project / "content" / "articles" / "bozza-ricerca.md").write_text(
+        f"""Title: Bozza {token}
+Date: 2026-11-20 10:00
+Category: Delega
+Tags: delega
+Slug: bozza-ricerca
+Summary: Una bozza sulla delega, {token}.
+Status: draft
+
+Questa bozza parla di delega e contiene la parola {token}.
+""",
+        encoding="utf-8",
+    )
+    result = invoke(project, "build", env={"DELEGA_SHOW_DRAFTS": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = project / "output"
+    drafts = [p for p in site.rglob("*.html") if token in p.read_text(encoding="utf-8")]
+    assert drafts, "the preview build should write the draft (else this test proves nothing)"
+    pages = indexed_pages(site)
+    assert set(pages) == published_urls(project)
+    assert not any(token.lower() in text.lower() for text in indexed_text(site).values())
+
+
+@pytest.mark.browser
+def test_inflected_query_finds_the_other_form(page: Page, site: Path, site_url: str) -> None:
+    # Pages that say "delega" (or "deleghe"…) but never "delegare": a plain word match
+    # could not find them, Italian stemming must.
+    only_other_forms = {
+        url for url, text in indexed_text(site).items()
+        if re.search(r"\bdeleg", text, re.I) and not re.search(r"\bdelegare\b", text, re.I)
+    }
+    assert only_other_forms, "the content no longer has a page without «delegare»"
+    page.goto(site_url + "/")
+    type_query(page, "delegare")
+    expect(page.get_by_role("option").first).to_be_visible()
+    urls = search_urls(page, "delegare")
+    assert only_other_forms <= set(urls)
+    expect(page.locator(".search-status")).to_contain_text(f"{len(urls)} risultati per «delegare»")
+
+    # And in the list itself: "procedure" finds the page that only says "procedura".
+    texts = indexed_text(site)
+    family = {url for url, t in texts.items() if re.search(r"\bprocedur", t, re.I)}
+    assert {url for url in family if not re.search(r"\bprocedure\b", texts[url], re.I)}
+    type_query(page, "procedure")
+    for url in family:
+        title = indexed_pages(site)[url]
+        expect(page.get_by_role("option", name=re.compile(re.escape(title)))).to_be_visible()
+
+
+@pytest.mark.browser
+def test_nonsense_says_nessun_risultato(page: Page, site_url: str) -> None:
+    page.goto(site_url + ARTICLE)
+    type_query(page, "xqzj")
+    expect(page.locator(".search-status")).to_have_text(re.compile(r"^Nessun risultato per «xqzj»"))
+    expect(page.get_by_role("option")).to_have_count(0)
+    expect(page.get_by_role("combobox", name=BOX)).to_have_attribute("aria-expanded", "false")
+
+
+@pytest.mark.browser
+def test_enter_opens_the_selected_result(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/chi-sono/")
+    box = page.get_by_role("combobox", name=BOX)
+    type_query(page, "solleciti")
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible()
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    second = options.nth(1)
+    expect(second).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", second.get_attribute("id"))
+    target = second.get_attribute("href")
+    title = second.locator(".search-result-title").inner_text()
+    box.press("Enter")
+    page.wait_for_url(site_url + target)
+    expect(page.locator("h1")).to_have_text(title)
+
+
+@pytest.mark.browser
+def test_enter_without_a_choice_selects_the_first_then_opens_it(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/")
+    box = page.get_by_role("combobox", name=BOX)
+    box.fill("fatture")
+    box.press("Enter")
+    first = page.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    target = first.get_attribute("href")
+    box.press("Enter")
+    page.wait_for_url(site_url + target)
+
+
+@pytest.mark.browser
+def test_every_visible_label_is_italian(page: Page, site_url: str) -> None:
+    page.goto(site_url + ARTICLE)
+    box = page.get_by_role("combobox", name=BOX)
+    expect(box).to_have_attribute("type", "search")
+    expect(box).to_have_attribute("placeholder", "Inizia a scrivere e premi Invio per cercare")
+    type_query(page, "delega")
+    expect(page.get_by_role("listbox", name="Risultati della ricerca")).to_be_visible()
+    labels = page.locator(".site-search").evaluate(
+        """(form) => [form.innerText, ...Array.from(form.querySelectorAll("*"), (el) =>
+            ["aria-label", "placeholder", "title", "value"]
+                .map((a) => el.getAttribute(a) || "").join(" "))
+        ].join(" ")"""
+    )
+    assert not ENGLISH.search(labels), ENGLISH.search(labels)
+
+
+@pytest.mark.browser
+def test_without_javascript_the_box_gives_way_to_the_archive(browser, site_url: str) -> None:
+    context = browser.new_context(locale="it-IT", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + ARTICLE)
+    link = page.get_by_role("link", name="Cerca nell’archivio")
+    expect(link).to_be_visible()
+    assert link.get_attribute("href").rstrip("/").endswith("archivio")
+    expect(page.get_by_role("combobox")).to_have_count(0)
+    context.close()
+
+
+@pytest.mark.browser
+def test_search_loads_only_when_the_reader_types(page: Page, site: Path, site_url: str) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(site_url + ARTICLE)
+    page.wait_for_load_state("networkidle")
+    eager = [u for u in requests if u.startswith(site_url) and "/isso/" not in u]
+    assert not [u for u in eager if "/pagefind/" in u or u.endswith("/js/search.js")], eager
+
+    # The article's eager weight: HTML + CSS + JS it loads before any interaction.
+    weight = 0
+    for url in eager:
+        path = url[len(site_url):].split("?")[0]
+        file = site / path.lstrip("/")
+        if file.is_dir():
+            file = file / "index.html"
+        if file.suffix in (".html", ".css", ".js"):
+            weight += len(brotli.compress(file.read_bytes()))
+    assert weight <= EAGER_BUDGET, f"{weight} bytes brotli: {eager}"
+
+    type_query(page, "delega")
+    assert any(u.endswith("/pagefind/pagefind.js") for u in requests)
+    assert any("/pagefind/wasm.it.pagefind" in u for u in requests)
