@@ -103,6 +103,21 @@ def test_a_css_declaration_weasyprint_drops_fails_the_build(tmp_path):
         kit_pdf.build_kit(source, tmp_path / "cache")
 
 
+def test_a_broken_toc_link_fails_the_build(tmp_path):
+    source = tmp_path / "kit"
+    shutil.copytree(KIT, source)
+    trim_to_first_section(source)
+    toc = source / "templates" / "toc.html.j2"
+    toc.write_text(
+        toc.read_text(encoding="utf-8").replace(
+            'href="#{{ section.id }}"', 'href="#x{{ section.id }}"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(kit_pdf.KitBuildError, match="WeasyPrint"):
+        kit_pdf.build_kit(source, tmp_path / "cache")
+
+
 def _assert_cache_untouched(cache: Path, digest: str, mtime: int) -> None:
     pdf = cache / "kit.pdf"
     assert pdf.is_file()
