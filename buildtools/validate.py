@@ -120,8 +120,9 @@ def html_errors(site: Path) -> list[str]:
         return [f"{site}: nessuna pagina HTML"]
     java = shutil.which("java") or "java"
     result = subprocess.run(
-        [java, "-Xss4m", "-jar", str(_vnu_jar()), "--errors-only", "--format", "json",
-         *map(str, files)],
+        # C1 only: the checker starts in about half the time on a 2-core machine.
+        [java, "-Xss4m", "-XX:TieredStopAtLevel=1", "-jar", str(_vnu_jar()),
+         "--errors-only", "--format", "json", *map(str, files)],
         capture_output=True, text=True, check=False,
     )
     try:
