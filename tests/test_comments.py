@@ -1,0 +1,183 @@
+"""Comments: the real Isso (isso/isso.cfg, temporary SQLite) behind the site's own origin.
+
+A comment posted through the page is held for moderation, appears once the author opens
+the activation link Isso gives her, and a <script> or javascript: payload stays text.
+Every string of Isso's client is Italian; without JavaScript a mailto invites comments."""
+
+from __future__ import annotations
+
+import re
+import runpy
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from playwright.sync_api import Browser, Page, expect
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = "/sei-pronto-assistente-virtuale/"
+ISSO_JS = Path(__import__("isso").__file__).parent / "js" / "app" / "i18n"
+PAYLOAD = (
+    "Grazie, articolo utilissimo! <script>window.__xss = 1</script> "
+    "[clicca qui](javascript:window.__xss=2) <img src=x onerror=\"window.__xss=3\"> "
+    "javascript:window.__xss=4"
+)
+AUTHOR = "<b>Eva</b><script>window.__xss=5</script>"
+SETTINGS = runpy.run_path(str(ROOT / "pelicanconf.py"))
+
+
+def isso_messages(language: str) -> dict[str, str]:
+    """Isso's own client strings, parsed from ``isso/js/app/i18n/<language>.js``."""
+    text = (ISSO_JS / f"{language}.js").read_text(encoding="utf-8")
+    return {k: v for k, v in re.findall(r'"([a-z-]+)":\s*"((?:[^"\\]|\\.)*)"', text)}
+
+
+def our_messages() -> dict[str, str]:
+    text = (ROOT / "theme" / "static" / "js" / "comments.js").read_text(encoding="utf-8")
+    block = text[text.index("export const STRINGS"):text.index("};")]
+    return {k: v for k, v in re.findall(r'"([a-z-]+)":\s*"((?:[^"\\]|\\.)*)"', block)}
+
+
+def open_thread(page: Page, url: str) -> None:
+    """Open an article and scroll to its comments, where Isso loads."""
+    with page.expect_response(lambda r: "/isso/?uri=" in r.url) as fetched:
+        page.goto(url)
+        page.locator("#commenti").scroll_into_view_if_needed()
+    assert fetched.value.ok
+    expect(page.locator("#isso-thread .isso-postbox")).to_be_visible()
+
+
+def test_every_string_of_isso_client_is_italian() -> None:
+    english, ours = isso_messages("en"), our_messages()
+    assert set(ours) == set(english), set(english) ^ set(ours)
+    for key, text in ours.items():
+        assert text and text != english[key], key
+        assert "'" not in text, f"{key}: typographic apostrophe (’) please"
+        # Singular and plural where Isso pluralizes ("comment-hidden" too, upstream forgot).
+        assert text.count("\\n") >= english[key].count("\\n"), f"{key}: singular/plural"
+
+
+def test_thread_id_is_the_page_path(site: Path) -> None:
+    for html in sorted(site.glob("*/index.html")):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        thread = soup.find(id="isso-thread")
+        if thread is None:
+            continue
+        assert thread["data-isso-id"] == f"/{html.parent.name}/"
+        count = soup.select_one("[data-comment-count]")
+        assert count is not None and count["data-comment-count"] == thread["data-isso-id"]
+    assert (site / ARTICLE.strip("/") / "index.html").read_text(encoding="utf-8").count(
+        'id="isso-thread"'
+    ) == 1
+
+
+@pytest.mark.browser
+def test_a_comment_is_moderated_then_published_and_stays_inert(
+    browser: Browser, isso_site
+) -> None:
+    web, isso = isso_site
+    url = web.url + ARTICLE
+    writer = browser.new_context(locale="it-IT")
+    reader = browser.new_context(locale="it-IT")
+    author = browser.new_context(locale="it-IT")
+    try:
+        page = writer.new_page()
+        open_thread(page, url)
+        expect(page.locator(".comments-fallback")).to_be_hidden()
+        page.get_by_placeholder("Scrivi qui il tuo commento").fill(PAYLOAD)
+        page.get_by_label("Nome (facoltativo)").fill(AUTHOR)
+        with page.expect_response(lambda r: "/isso/new" in r.url) as posted:
+            page.get_by_role("button", name="Invia il commento").click()
+        assert posted.value.status == 202  # accepted, held for moderation
+        comment_id = posted.value.json()["id"]
+        expect(page.locator(f"#isso-{comment_id} .isso-note")).to_have_text(
+            re.compile("in attesa di approvazione")
+        )
+
+        # Another reader does not see it yet.
+        other = reader.new_page()
+        open_thread(other, url)
+        expect(other.locator("#isso-root .isso-comment")).to_have_count(0)
+        expect(other.locator(".comment-count")).to_have_text("Nessun commento")
+
+        # The author opens the link Isso printed (and mails, in production) and confirms.
+        link = isso.wait_for_activation_link(comment_id)
+        assert link.startswith(web.url + "/isso/id/")
+        moderation = author.new_page()
+        moderation.on("dialog", lambda dialog: dialog.accept())
+        with moderation.expect_response(
+            lambda r: r.request.method == "POST" and "/activate/" in r.url
+        ) as activated:
+            moderation.goto(link)
+        assert activated.value.ok
+        # Isso's page then takes her to the comment, published.
+        moderation.wait_for_url(f"{url}#isso-{comment_id}")
+
+        # Now every reader sees it, as inert text.
+        other.reload()
+        other.locator("#commenti").scroll_into_view_if_needed()
+        comment = other.locator(f"#isso-{comment_id}")
+        expect(comment).to_be_visible()
+        text = comment.locator(".isso-text")
+        expect(text).to_contain_text("<script>window.__xss = 1</script>")
+        expect(text).to_contain_text("javascript:window.__xss=4")
+        expect(text).to_contain_text('<img src=x onerror="window.__xss=3">')
+        expect(comment.locator(".isso-author")).to_have_text(AUTHOR)
+        expect(other.locator(".comment-count")).to_have_text("1 commento")
+        thread = other.locator("#isso-thread")
+        assert thread.locator("script, img, iframe, object").count() == 0
+        assert thread.evaluate(
+            """(el) => Array.from(el.querySelectorAll("*")).flatMap((node) =>
+                Array.from(node.attributes).filter((a) =>
+                    /^on/i.test(a.name) || /^\\s*javascript:/i.test(a.value)).map((a) => a.name))"""
+        ) == []
+        assert other.evaluate("window.__xss") is None
+
+        # Listings count it too.
+        home = reader.new_page()
+        home.goto(web.url + "/")
+        card = home.locator(f'[data-comment-count="{ARTICLE}"]')
+        expect(card).to_have_text("1 commento")
+        expect(card.get_by_role("link")).to_have_attribute("href", re.compile(r"#commenti$"))
+    finally:
+        for context in (writer, reader, author):
+            context.close()
+
+
+@pytest.mark.browser
+def test_widget_speaks_italian(page: Page, isso_site) -> None:
+    web, _ = isso_site
+    open_thread(page, web.url + "/cosa-delegare-per-primo/")
+    thread = page.locator("#isso-thread")
+    shown = thread.evaluate(
+        """(el) => [el.innerText, ...Array.from(el.querySelectorAll("input, textarea"),
+            (f) => [f.placeholder, f.type === "text" || f.type === "email" ? "" : f.value]
+                .join(" "))].join("\\n")"""
+    )
+    english = {
+        v.split("\\n")[0].replace("{{ n }}", "").strip() for v in isso_messages("en").values()
+    }
+    leaked = sorted(e for e in english if len(e) > 3 and e in shown)
+    assert not leaked, leaked
+    assert "[?" not in shown
+    for label in ("Nome (facoltativo)", "Sito web (facoltativo)", "Anteprima"):
+        assert label in shown
+
+
+@pytest.mark.browser
+def test_without_javascript_a_mailto_invites_comments(browser: Browser, site_url: str) -> None:
+    context = browser.new_context(locale="it-IT", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site_url + ARTICLE)
+        link = page.get_by_role("link", name="Scrivimi un commento via e-mail")
+        expect(link).to_be_visible()
+        href = urlsplit(link.get_attribute("href"))
+        title = page.locator("h1").inner_text()
+        assert href.scheme == "mailto"
+        assert unquote(href.path) == SETTINGS["CONTACT_EMAIL"]
+        assert parse_qs(href.query)["subject"] == [f"Commento a «{title}»"]
+        expect(page.locator(".comment-count")).to_be_hidden()
+    finally:
+        context.close()
