@@ -162,8 +162,9 @@ def new(c, title, category="", tags="delega"):
 @task(help={
     "site": "folder of the built site (default output/)",
     "quick": "skip the slow checks (Nu Html Checker and axe-core)",
+    "all": "check every page again, even those unchanged since they last passed",
 })
-def check(c, site="output", quick=False):
+def check(c, site="output", quick=False, all=False):
     """Check a built site: links and anchors, drafts, page weight, HTML, accessibility."""
     from buildtools.checks import run_checks
     from buildtools.deploy import read_settings
@@ -173,7 +174,8 @@ def check(c, site="output", quick=False):
     siteurls = [str(read_settings(CONFIG[key]).get("SITEURL", ""))
                 for key in ("settings_base", "settings_publish")]
     print(f"Controllo {folder}…", flush=True)
-    report = run_checks(folder, siteurl=siteurls, quick=quick,
+    memo = None if all else ROOT / ".cache" / "controlli" / "memo.json"
+    report = run_checks(folder, siteurl=siteurls, quick=quick, memo=memo,
                         say=lambda line: print(line, flush=True))
     print(report.text())
     summary = report.summary(time.perf_counter() - began)

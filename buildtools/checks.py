@@ -16,7 +16,9 @@ author reads. With ``fail_fast`` the slow checks (4, 5) are skipped once a cheap
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import os
 import posixpath
 import re
@@ -71,6 +73,7 @@ class CheckResult:
     seconds: float = 0.0
     skipped: str = ""
     skipped_on_request: bool = False
+    note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -103,7 +106,8 @@ class CheckReport:
             mark = "✓" if result.ok else "✗"
             count = "nessun problema" if result.ok else plural(
                 len(result.problems), "problema", "problemi")
-            lines.append(f"{mark} {result.name}: {count} ({seconds_it(result.seconds)})")
+            note = f"; {result.note}" if result.note else ""
+            lines.append(f"{mark} {result.name}: {count} ({seconds_it(result.seconds)}{note})")
             for problem in result.problems[:limit]:
                 lines.append(f"    {problem}")
             if len(result.problems) > limit:
@@ -421,13 +425,13 @@ def browser_view(site: Path, siteurl: str | Sequence[str] = "") -> Iterator[Path
         yield view
 
 
-def _weigher(site: Path, index: SiteIndex) -> Callable[[Path, str], Mapping[str, int]]:
+def _weigher(site: Path, pages: Sequence[str]) -> Callable[[Path, str], Mapping[str, int]]:
     """``validate.page_weight``, or one shared browser for all pages when available."""
     validate = _validate_module()
     loads_of = getattr(validate, "page_loads", None)
     if loads_of is None:
         return validate.page_weight
-    loads = loads_of(site, representative_pages(site, index))
+    loads = loads_of(site, list(pages))
     return lambda _site, page: loads[page].weights()
 
 
@@ -437,6 +441,93 @@ def _validate_module():
     return validate
 
 
+LISTING_DIRS = {"tag", "categoria", "categorie", "autore", "archivio", "pagina"}
+
+
+def axe_pages(index: SiteIndex) -> list[str]:
+    """Every article and page, and one page of each listing kind.
+
+    Listings (tags, categories, archive, pagination) are one template filled with
+    titles and summaries; the author's Markdown only reaches articles and pages.
+    """
+    chosen, kinds = [], set()
+    for rel in sorted(index.pages):
+        first = rel.split("/")[0]
+        if first in LISTING_DIRS or "/pagina/" in rel:
+            kind = (first, "/pagina/" in rel)
+            if kind in kinds:
+                continue
+            kinds.add(kind)
+        chosen.append(rel)
+    return chosen
+
+
+class CheckMemo:
+    """Pages that already passed a check, by content: ``.cache/controlli/memo.json``.
+
+    A page is checked again only when its bytes, the site's stylesheets and scripts
+    (for the browser checks) or the checkers' code changed.
+    """
+
+    def __init__(self, path: Path | None, site: Path) -> None:
+        self.path = path
+        self.data: dict[str, dict[str, str]] = {}
+        code = hashlib.sha256()
+        for module in ("checks.py", "validate.py"):
+            file = ROOT / "buildtools" / module
+            if file.is_file():
+                code.update(file.read_bytes())
+        assets = hashlib.sha256(code.digest())
+        for asset in sorted(p for p in site.rglob("*") if p.suffix in (".css", ".js")
+                            and p.is_file() and p.relative_to(site).parts[0] != "pagefind"):
+            assets.update(asset.relative_to(site).as_posix().encode())
+            assets.update(hashlib.sha256(asset.read_bytes()).digest())
+        self.code = code.hexdigest()
+        self.assets = assets.hexdigest()
+        if path is not None:
+            try:
+                self.data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.data = {}
+
+    def key(self, site: Path, rel: str, with_assets: bool) -> str:
+        page = hashlib.sha256((site / rel).read_bytes()).hexdigest()
+        return f"{page}:{self.assets if with_assets else self.code}"
+
+    def pending(self, check: str, site: Path, pages: Iterable[str],
+                with_assets: bool) -> dict[str, str]:
+        """``{page: key}`` of the pages that must be checked."""
+        done = self.data.get(check, {})
+        keys = {rel: self.key(site, rel, with_assets) for rel in pages}
+        return {rel: key for rel, key in keys.items() if done.get(rel) != key}
+
+    def remember(self, check: str, passed: Mapping[str, str]) -> None:
+        if self.path is None or not passed:
+            return
+        self.data.setdefault(check, {}).update(passed)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+@contextmanager
+def _only_pages(site: Path, pages: Iterable[str]) -> Iterator[Path]:
+    """A folder holding hard links to just ``pages`` of ``site``, same relative paths."""
+    with tempfile.TemporaryDirectory(prefix="pagine-da-controllare-") as tmp:
+        view = Path(tmp)
+        for rel in pages:
+            (view / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(site / rel, view / rel)
+        yield view
+
+
+def _passed(pending: Mapping[str, str], problems: Sequence[str]) -> dict[str, str]:
+    """The pending pages that no problem line names (lines start with the page path)."""
+    failing = {line.split(":")[0].split(" ")[0] for line in problems}
+    return {rel: key for rel, key in pending.items() if rel not in failing}
+
+
 def run_checks(
     site: Path,
     *,
@@ -444,9 +535,14 @@ def run_checks(
     siteurl: str | Sequence[str] = "",
     fail_fast: bool = False,
     quick: bool = False,
+    memo: Path | None = None,
     say: Callable[[str], None] = print,
 ) -> CheckReport:
-    """Run every check on ``site`` and return the report (printing one line per check)."""
+    """Run every check on ``site`` and return the report (printing one line per check).
+
+    With ``memo`` (a JSON file), the slow checks skip pages that passed them before
+    with the same bytes (see :class:`CheckMemo`).
+    """
     site = site.resolve()
     report = CheckReport(site=site)
     if not (site / "index.html").is_file():
@@ -455,6 +551,7 @@ def run_checks(
         return report
     index = SiteIndex(site)
     report.pages = len(index.pages)
+    notes: dict[str, str] = {}
 
     def run(name: str, func: Callable[[], list[str]]) -> None:
         say(f"· {name}…")
@@ -463,21 +560,48 @@ def run_checks(
             problems = func()
         except ImportError as exc:
             problems = [f"strumento non disponibile: {exc}"]
-        report.results.append(CheckResult(name, problems, time.perf_counter() - began))
+        result = CheckResult(name, problems, time.perf_counter() - began)
+        result.note = notes.pop(name, "")
+        report.results.append(result)
 
     run(f"Link e ancore ({plural(report.pages, 'pagina', 'pagine')})",
         lambda: check_links(site, index, siteurl))
     run("Bozze", lambda: check_drafts(site, index, content, siteurl))
+
     with browser_view(site, siteurl) as view:
-        view_index = index if view == site else SiteIndex(view)
-        run("Peso delle pagine", lambda: check_budgets(
-            view, representative_pages(view, view_index), _weigher(view, view_index)))
-        slow: list[tuple[str, Callable[[], list[str]]]] = [
-            ("HTML (Nu Html Checker)", lambda: list(_validate_module().html_errors(site))),
-            ("Accessibilità (axe-core, chiaro e scuro)",
-             lambda: list(_validate_module().axe_violations(view))),
+        memory = CheckMemo(memo, view)
+
+        def memoised(check: str, name: str, pages: list[str], with_assets: bool,
+                     func: Callable[[list[str]], list[str]]) -> Callable[[], list[str]]:
+            def run_pending() -> list[str]:
+                pending = memory.pending(check, view, pages, with_assets)
+                unchanged = len(pages) - len(pending)
+                if unchanged:
+                    checked = plural(len(pending), "pagina controllata", "pagine controllate")
+                    notes[name] = f"{checked}, {unchanged} già a posto e invariate"
+                problems = func(sorted(pending)) if pending else []
+                memory.remember(check, _passed(pending, problems))
+                return problems
+            return run_pending
+
+        def nu(pages: list[str]) -> list[str]:
+            with _only_pages(site, pages) as subset:
+                return list(_validate_module().html_errors(subset))
+
+        def axe(pages: list[str]) -> list[str]:
+            return list(_validate_module().axe_violations(view, pages=pages))
+
+        def weight(pages: list[str]) -> list[str]:
+            return check_budgets(view, pages, _weigher(view, pages))
+
+        weighed = representative_pages(view, index if view == site else SiteIndex(view))
+        run("Peso delle pagine",
+            memoised("weight", "Peso delle pagine", weighed, True, weight))
+        slow: list[tuple[str, str, list[str], bool, Callable[[list[str]], list[str]]]] = [
+            ("nu", "HTML (Nu Html Checker)", sorted(index.pages), False, nu),
+            ("axe", "Accessibilità (axe-core, chiaro e scuro)", axe_pages(index), True, axe),
         ]
-        for name, func in slow:
+        for check, name, pages, with_assets, func in slow:
             if quick:
                 report.results.append(
                     CheckResult(name, skipped="--quick", skipped_on_request=True))
@@ -485,5 +609,5 @@ def run_checks(
                 report.results.append(
                     CheckResult(name, skipped="i controlli precedenti sono falliti"))
             else:
-                run(name, func)
+                run(name, memoised(check, name, pages, with_assets, func))
     return report

@@ -30,6 +30,8 @@ PUBLISH_DIR = ROOT / ".cache" / "publish" / "sito"
 # Fingerprint of the last production site that passed every check: publishing the
 # very same bytes again (a second target, a retry after a network error) skips them.
 CHECKED_FILE = ROOT / ".cache" / "publish" / "controlli-superati.txt"
+# Pages that passed the slow checks, by content (shared with `invoke check`).
+CHECK_MEMO = ROOT / ".cache" / "controlli" / "memo.json"
 
 
 class PublishFailed(Exception):
@@ -76,7 +78,8 @@ def publish(
                  "non li ripeto")
         else:
             report = run_checks(output, siteurl=str(settings.get("SITEURL", "")),
-                                fail_fast=True, say=lambda line: tell(f"      {line}"))
+                                fail_fast=True, memo=CHECK_MEMO,
+                                say=lambda line: tell(f"      {line}"))
             tell(_indent(report.text()))
             if report.ok:
                 _remember_checked(fingerprint)

@@ -1,0 +1,120 @@
+"""``invoke livereload`` for real: Chromium on the served page, edits on disk.
+
+One server for the module, in a project copy. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.sitecopy import copy_project
+from tests.workflow_support import LiveServer, wait_for
+
+ARTICLE = "content/articles/sei-pronto-assistente-virtuale.md"
+PAGE = "/sei-pronto-assistente-virtuale/"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    project = copy_project(tmp_path_factory.mktemp("livereload") / "project")
+    server = LiveServer(project)
+    try:
+        yield server
+    finally:
+        log = server.stop()
+        assert "livereload fermato" in log, log
+
+
+def _fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _kit_pdf(project: Path) -> Path:
+    pdfs = sorted((project / "output" / "kit").glob("*.pdf"))
+    assert pdfs, "nessun PDF del kit in output/kit/"
+    return pdfs[0]
+
+
+def test_serves_the_site_with_the_reload_script_and_the_security_headers(live: LiveServer):
+    with urllib.request.urlopen(live.url + PAGE, timeout=30) as response:
+        body = response.read().decode("utf-8")
+        csp = response.headers["Content-Security-Policy"]
+    assert '<script src="/livereload.js" defer></script></head>' in body
+    assert "script-src 'self' 'wasm-unsafe-eval'" in csp
+    assert "unsafe-inline" not in csp
+    # The built files stay clean: only the dev server adds the script.
+    on_disk = (live.project / "output" / PAGE.strip("/") / "index.html").read_text("utf-8")
+    assert "livereload" not in on_disk
+
+
+def test_editing_an_article_refreshes_the_open_page(live: LiveServer, page) -> None:
+    kit_cache = sorted((live.project / ".cache" / "kit").glob("*.pdf"))
+    kit_before = {p: p.stat().st_mtime_ns for p in kit_cache}
+    since = len(live.lines)
+    page.goto(live.url + PAGE)
+    live.wait_line(r"Browser collegato", since, timeout=60)
+    assert "Aggiornato dal vivo" not in page.content()
+
+    since = len(live.lines)
+    article = live.project / ARTICLE
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + "\nParagrafo «Aggiornato dal vivo» aggiunto dal test.\n",
+                       encoding="utf-8")
+    # No page.reload(): the change must arrive by itself.
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Aggiornato dal vivo')", timeout=120_000)
+    summary = live.wait_line(r"^Sito aggiornato", since)
+    assert "kit invariato" in summary
+    # An article edit reuses the kit: the cached PDF was not rendered again.
+    assert {p: p.stat().st_mtime_ns for p in kit_cache} == kit_before
+
+
+def test_a_broken_article_keeps_the_last_good_page_and_prints_the_error(
+    live: LiveServer, page
+) -> None:
+    article = live.project / ARTICLE
+    good = article.read_text(encoding="utf-8")
+    assert "Aggiornato dal vivo" in good  # from the previous test
+    page.goto(live.url + PAGE)
+    since = len(live.lines)
+    article.write_text(
+        good + "\nVedi [questo]({filename}/articles/articolo-che-non-esiste.md).\n",
+        encoding="utf-8")
+    failure = live.wait_line(r"^Build fallita", since)
+    log = live.log(since)
+    assert "sei-pronto-assistente-virtuale.md" in log and "articolo-che-non-esiste.md" in log
+    assert "continuo a servire" in failure
+    served = _fetch(live.url + PAGE)
+    assert "Aggiornato dal vivo" in served and "articolo-che-non-esiste" not in served
+    assert "Aggiornato dal vivo" in page.content()
+
+    # Fixing the file brings the next good version, without a restart.
+    since = len(live.lines)
+    article.write_text(good.replace("Aggiornato dal vivo", "Corretto dal vivo"),
+                       encoding="utf-8")
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Corretto dal vivo')", timeout=120_000)
+    live.wait_line(r"^Sito aggiornato", since)
+
+
+def test_a_change_in_kit_rebuilds_the_pdf(live: LiveServer) -> None:
+    pdf = _kit_pdf(live.project)
+    before = _digest(pdf)
+    since = len(live.lines)
+    stylesheet = live.project / "kit" / "kit.css"
+    stylesheet.write_text(
+        stylesheet.read_text(encoding="utf-8") + "\n@page { margin-bottom: 21mm; }\n",
+        encoding="utf-8")
+    summary = live.wait_line(r"^Sito aggiornato", since, timeout=240)
+    assert "kit rigenerato" in summary, live.log(since)
+    wait_for(lambda: _digest(_kit_pdf(live.project)) != before, 30, "un PDF nuovo in output/kit")

@@ -1,0 +1,173 @@
+"""``invoke publish`` against real targets on this machine.
+
+One git-initialised project copy for the module (so ``SOURCE_DATE_EPOCH`` comes from
+its commit, as for the author), holding a draft that must never reach a target:
+- no target configured: an Italian explanation, no traceback, nothing built;
+- rsync into a local folder: a release behind an atomically switched symlink, with
+  ``.gz``/``.br`` twins and ``_headers``; a second publish links unchanged files;
+- ghp-import into a local bare repository: the gh-pages branch holds the site;
+- a publish whose checks fail: both targets exactly as they were.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+from pathlib import Path
+
+import brotli
+import pytest
+
+from tests.sitecopy import copy_project, invoke, tree_digest
+from tests.workflow_support import git, init_git
+
+DRAFT_TOKEN = "Bozza-riservata-8812"
+DRAFT = f"""Title: {DRAFT_TOKEN} non ancora pronta
+Date: 2026-11-25 10:00
+Category: Assistente Virtuale
+Tags: delega
+Slug: bozza-riservata-8812
+Summary: Una bozza {DRAFT_TOKEN}.
+Status: draft
+
+Testo della bozza {DRAFT_TOKEN}.
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("publish") / "project")
+    (project / "content" / "articles" / "bozza-riservata.md").write_text(DRAFT, "utf-8")
+    init_git(project)
+    return project
+
+
+@pytest.fixture(scope="module")
+def targets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("targets")
+    (base / "www").mkdir()
+    bare = base / "pages.git"
+    subprocess.run(["git", "init", "--bare", "--quiet", str(bare)], check=True)
+    return {"rsync": base / "www" / "blog", "gh-pages": bare}
+
+
+def _publish(project: Path, method: str, destination: Path, *extra: str):
+    env = {"DELEGA_DEPLOY": method, "DELEGA_DEPLOY_DEST": str(destination)}
+    return invoke(project, "publish", *extra, env=env)
+
+
+def _last_line(result) -> str:
+    return result.stdout.strip().splitlines()[-1]
+
+
+def _no_draft(files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        assert "bozza-riservata" not in name, name
+        assert DRAFT_TOKEN.encode() not in data, name
+
+
+def test_publish_without_a_target_explains_what_to_set(project: Path) -> None:
+    env = {"DELEGA_DEPLOY": "", "DELEGA_DEPLOY_DEST": ""}
+    result = invoke(project, "publish", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert "Traceback" not in output
+    assert "manca la destinazione" in output
+    assert "DELEGA_DEPLOY=rsync" in output and "DELEGA_DEPLOY=gh-pages" in output
+    assert "publishconf.py" in output
+    assert not (project / ".cache" / "publish").exists()
+
+
+def test_publish_by_rsync_into_a_local_folder(project: Path, targets: dict[str, Path]) -> None:
+    blog = targets["rsync"]
+    result = _publish(project, "rsync", blog)
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = _last_line(result)
+    assert summary.startswith(f"Pubblicato su {blog}: ")
+    assert "pagine HTML" in summary and "kit 1" in summary and "versione " in summary
+    for step in ("[1/6] Kit", "[3/6] Indice di ricerca", "[4/6] Controlli", "[6/6] Invio"):
+        assert step in result.stdout
+
+    assert blog.is_symlink()
+    live = blog.resolve()
+    assert live.parent == blog.with_name("blog.releases")
+    files = {p.relative_to(live).as_posix(): p.read_bytes()
+             for p in live.rglob("*") if p.is_file()}
+    # Exactly the checked production site, plus its compressed twins.
+    built = project / ".cache" / "publish" / "sito"
+    assert tree_digest(live) == tree_digest(built)
+    assert "index.html" in files and "_headers" in files and "sitemap.xml" in files
+    assert b"https://www.giulia-assistente.example/" in files["sitemap.xml"]
+    assert files["index.html.gz"] and gzip.decompress(files["index.html.gz"]) == files["index.html"]
+    assert brotli.decompress(files["index.html.br"]) == files["index.html"]
+    assert any(name.endswith(".css.br") for name in files)
+    assert not any(name.endswith((".pdf.gz", ".png.br", ".pf_fragment.gz")) for name in files)
+    assert b"Content-Security-Policy:" in files["_headers"]
+    _no_draft(files)
+
+
+def test_publishing_again_switches_to_a_new_release_sharing_unchanged_files(
+    project: Path, targets: dict[str, Path]
+) -> None:
+    blog = targets["rsync"]
+    first = blog.resolve()
+    result = _publish(project, "rsync", blog)
+    assert result.returncode == 0, result.stdout + result.stderr
+    second = blog.resolve()
+    assert second != first and first.is_dir()  # the previous release stays for a rollback
+    # Same sources, same commit: the same bytes, so the checks were not run twice and
+    # every file is a hard link to the previous release.
+    assert "già superato tutti i controlli" in result.stdout
+    assert tree_digest(second) == tree_digest(first)
+    index = second / "index.html"
+    assert index.stat().st_ino == (first / "index.html").stat().st_ino
+
+
+def test_publish_to_gh_pages_of_a_bare_repository(
+    project: Path, targets: dict[str, Path]
+) -> None:
+    bare = targets["gh-pages"]
+    result = _publish(project, "gh-pages", bare)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _last_line(result).startswith("Pubblicato su ramo gh-pages di ")
+    listing = git(bare, "ls-tree", "-r", "--name-only", "gh-pages").stdout.split()
+    built = project / ".cache" / "publish" / "sito"
+    expected = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file())
+    assert sorted(set(listing) - {".nojekyll"}) == expected
+    page = git(bare, "show", "gh-pages:index.html").stdout
+    assert page == (built / "index.html").read_text(encoding="utf-8")
+    files = {name: git(bare, "show", f"gh-pages:{name}").stdout.encode()
+             for name in listing if name.endswith((".html", ".xml", ".json"))}
+    _no_draft(files)
+    # A second publish continues the branch's history (a fast-forward push).
+    again = _publish(project, "gh-pages", bare)
+    assert again.returncode == 0, again.stdout + again.stderr
+    log = git(bare, "log", "--format=%s", "gh-pages").stdout.splitlines()
+    assert len(log) == 2 and all(s.startswith("Pubblicazione del sito (sorgenti ") for s in log)
+
+
+def test_a_publish_whose_checks_fail_leaves_both_targets_untouched(
+    project: Path, targets: dict[str, Path]
+) -> None:
+    blog = targets["rsync"]
+    releases = blog.with_name("blog.releases")
+    before_link = os.readlink(blog)
+    before_files = tree_digest(releases)
+    before_branch = git(targets["gh-pages"], "rev-parse", "gh-pages").stdout
+    article = project / "content" / "articles" / "cosa-delegare-per-primo.md"
+    original = article.read_text(encoding="utf-8")
+    article.write_text(original + "\nTorna [all’indice](#capitolo-che-non-esiste).\n", "utf-8")
+    try:
+        for method in ("rsync", "gh-pages"):
+            result = _publish(project, method, targets[method])
+            output = result.stdout + result.stderr
+            assert result.returncode == 1, output
+            assert "Traceback" not in output
+            assert "#capitolo-che-non-esiste" in output and "cosa-delegare-per-primo" in output
+            assert "Pubblicazione annullata" in output and "non è stato toccato" in output
+    finally:
+        article.write_text(original, encoding="utf-8")
+    assert os.readlink(blog) == before_link
+    assert tree_digest(releases) == before_files
+    assert git(targets["gh-pages"], "rev-parse", "gh-pages").stdout == before_branch
