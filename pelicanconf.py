@@ -56,6 +56,7 @@ PLUGINS = [
     "seo_meta",
     "reading_time",
     "og_image",
+    "content_images",
     "buildtools.reproducible",  # SOURCE_DATE_EPOCH for the sitemap's undated pages
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -109,3 +110,23 @@ def test_og_title_that_never_fits_is_cut_with_an_ellipsis(tmp_path: Path) -> Non
     draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
     _, lines, _ = og_image._fit_title(draw, "parola " * 120)
     assert len(lines) == 4 and lines[-1].endswith("…")
+
+
+def test_content_images_get_size_async_decoding_and_lazy_after_the_first(tmp_path: Path) -> None:
+    import content_images
+    from PIL import Image
+
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (640, 360), "white").save(tmp_path / "images" / "foto.png")
+    html = (
+        '<p><img alt="prima" src="{static}/images/foto.png"></p>'
+        '<p><img alt="seconda" src="{static}/images/foto.png" /></p>'
+        '<p><img alt="data" src="https://altrove.example/x.png" width="10" height="5"></p>'
+    )
+    out = content_images.enhance_images(html, tmp_path, tmp_path / "articles")
+    first, second, remote = re.findall(r"<img[^>]*>", out)
+    assert 'width="640" height="360"' in first and "loading" not in first
+    assert 'width="640" height="360"' in second and 'loading="lazy"' in second
+    assert second.endswith("/>")
+    assert 'width="10"' in remote and 'loading="lazy"' in remote
+    assert all('decoding="async"' in tag for tag in (first, second, remote))
