@@ -52,6 +52,14 @@ SMTP = (
 )
 # Isso's stdout notifier prints the author's moderation links.
 ACTIVATE_LINE = re.compile(r"Activate comment: (\S+/id/(\d+)/activate/\S+)")
+# Isso's own pages for the author (moderation links, admin) are its templates with inline
+# scripts and onclick handlers: deploy/nginx.conf gives them this policy instead of the
+# site's; the local server does the same (tests/test_csp.py checks the two agree).
+AUTHOR_PAGES = re.compile(r"^/isso/(admin/|login/|id/[0-9]+/(activate|delete|edit)/)")
+AUTHOR_PAGES_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 # Hop-by-hop headers never cross a proxy.
 HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
@@ -221,7 +229,10 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     quiet = True
 
     def end_headers(self) -> None:
+        author_page = AUTHOR_PAGES.match(self.path) is not None
         for name, value in self.extra_headers.items():
+            if author_page and name.lower() == "content-security-policy":
+                value = AUTHOR_PAGES_CSP
             self.send_header(name, value)
         super().end_headers()
 
@@ -327,7 +338,8 @@ def serve_site(
     """Serve ``site`` on ``127.0.0.1:port`` (0: any free port) with ``/isso/`` proxied.
 
     ``headers`` are added to every response, Isso's included (e.g. a CSP), as the
-    production server block does.
+    production server block does; like deploy/nginx.conf, Isso's author pages get
+    :data:`AUTHOR_PAGES_CSP` instead of the site's policy.
     """
     handler = type("Handler", (_SiteHandler,), {
         "extra_headers": dict(headers or {}),

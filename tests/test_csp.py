@@ -48,8 +48,8 @@ def csp_site(request, site: Path, tmp_path_factory: pytest.TempPathFactory):
     policy = MINIMAL if request.param == "minimal" else production_policy()
     database = tmp_path_factory.mktemp("isso-csp") / "comments.db"
     headers = {"Content-Security-Policy": policy}
-    with site_with_comments(site, database, headers=headers) as (web, _isso):
-        yield web.url, policy
+    with site_with_comments(site, database, headers=headers) as (web, isso):
+        yield web.url, policy, isso
 
 
 class Problems:
@@ -91,7 +91,7 @@ def test_no_inline_script_style_or_handler_in_any_page(site: Path) -> None:
 
 @pytest.mark.browser
 def test_every_page_type_works_under_the_policy(browser: Browser, site: Path, csp_site) -> None:
-    url, policy = csp_site
+    url, policy, isso = csp_site
     problems = Problems()
     context = browser.new_context(locale="it-IT")
     context.add_init_script(WATCH)
@@ -129,8 +129,33 @@ def test_every_page_type_works_under_the_policy(browser: Browser, site: Path, cs
         expect(page.locator("#isso-root .isso-note")).to_contain_text("in attesa di approvazione")
         page.wait_for_load_state("networkidle")
         problems.check(page, "comments")
+
+        # The author's activation link works too (Isso's page has a policy of its own).
+        author = browser.new_context(locale="it-IT")
+        moderation = author.new_page()
+        moderation.on("dialog", lambda dialog: dialog.accept())
+        comment_id = posted.value.json()["id"]
+        moderation.goto(isso.wait_for_activation_link(comment_id))
+        moderation.wait_for_url(f"{url}{ARTICLE}#isso-{comment_id}")
+        author.close()
+        page.reload()
+        expect(page.locator(f"#isso-{comment_id} .isso-text")).to_contain_text("CSP rigorosa")
+        page.wait_for_load_state("networkidle")
+        problems.check(page, "published comment")
     finally:
         context.close()
+
+
+def test_nginx_sample_matches_the_local_proxy() -> None:
+    """deploy/nginx.conf and buildtools.comments agree on /isso/ and its author pages."""
+    from buildtools.comments import AUTHOR_PAGES, AUTHOR_PAGES_CSP, ROOT
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert f"location ~ {AUTHOR_PAGES.pattern} {{" in conf
+    assert f'add_header Content-Security-Policy "{AUTHOR_PAGES_CSP}" always;' in conf
+    assert conf.count("proxy_set_header X-Script-Name /isso;") == 2
+    assert "location /isso/ {" in conf
+    assert MINIMAL in conf
 
 
 @pytest.mark.browser
