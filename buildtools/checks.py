@@ -97,7 +97,10 @@ class CheckReport:
         return sum(len(r.problems) for r in self.results)
 
     def text(self, limit: int = 30) -> str:
-        """The readable report: one block per check, problems listed (first ``limit``)."""
+        """The readable report: one block per check, problems listed (first ``limit``).
+
+        The same message on many pages (a template problem) is one line naming them.
+        """
         lines = []
         for result in self.results:
             if result.skipped:
@@ -108,10 +111,11 @@ class CheckReport:
                 len(result.problems), "problema", "problemi")
             note = f"; {result.note}" if result.note else ""
             lines.append(f"{mark} {result.name}: {count} ({seconds_it(result.seconds)}{note})")
-            for problem in result.problems[:limit]:
+            grouped = group_problems(result.problems)
+            for problem in grouped[:limit]:
                 lines.append(f"    {problem}")
-            if len(result.problems) > limit:
-                lines.append(f"    … e altri {len(result.problems) - limit}")
+            if len(grouped) > limit:
+                lines.append(f"    … e altri {len(grouped) - limit}")
         return "\n".join(lines)
 
     def summary(self, seconds: float) -> str:
@@ -127,6 +131,38 @@ class CheckReport:
         if skipped:
             text += f" (saltati: {', '.join(skipped)})"
         return f"{text}, {seconds_it(seconds)}"
+
+
+_LOCATED = re.compile(r"^(?P<where>\S+ \[\w+\]|[^\s:]+:\d+|[^\s:]+): (?P<message>.+)$")
+_AXE = re.compile(r"^(?P<where>\S+ \[\w+\]) (?P<message>.+)$")
+
+
+def group_problems(problems: Sequence[str], show: int = 3) -> list[str]:
+    """Merge problems that differ only by page: ``message — in 39 pagine: a, b, c, …``."""
+    order: list[str] = []
+    places: dict[str, list[str]] = {}
+    for problem in problems:
+        match = _AXE.match(problem) or _LOCATED.match(problem)
+        if not match:
+            order.append(problem)
+            places[problem] = []
+            continue
+        message = match.group("message")
+        if message not in places:
+            order.append(message)
+            places[message] = []
+        places[message].append(match.group("where"))
+    lines = []
+    for message in order:
+        where = places[message]
+        if not where:
+            lines.append(message)
+        elif len(where) == 1:
+            lines.append(f"{where[0]}: {message}")
+        else:
+            shown = ", ".join(where[:show]) + (", …" if len(where) > show else "")
+            lines.append(f"{message} — in {len(where)} punti: {shown}")
+    return lines
 
 
 # --------------------------------------------------------------------------- parsing
@@ -564,8 +600,8 @@ def run_checks(
         result.note = notes.pop(name, "")
         report.results.append(result)
 
-    run(f"Link e ancore ({plural(report.pages, 'pagina', 'pagine')})",
-        lambda: check_links(site, index, siteurl))
+    notes["Link e ancore"] = plural(report.pages, "pagina", "pagine")
+    run("Link e ancore", lambda: check_links(site, index, siteurl))
     run("Bozze", lambda: check_drafts(site, index, content, siteurl))
 
     with browser_view(site, siteurl) as view:

@@ -49,6 +49,7 @@ def slugify_it(title: str, max_length: int = MAX_SLUG) -> str:
     """
     text = unicodedata.normalize("NFKD", title.translate(SPECIAL))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[\W_]+", " ", text)  # ’ « » — … are word breaks, like spaces
     text = text.encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(slug) > max_length:
