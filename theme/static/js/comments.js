@@ -58,12 +58,15 @@ export function start(thread, endpoint) {
   const section = thread.closest("section") || thread.parentNode;
   const fallback = section.querySelector(".comments-fallback");
 
-  // The widget is usable once Isso has added its form: then the mailto can go.
+  // The widget is usable once Isso has added its form: then the mailto can go. Isso's
+  // text areas (the main one and each reply's) only have a placeholder: name them.
   const ready = new MutationObserver(() => {
-    if (thread.querySelector(".isso-postbox")) {
-      ready.disconnect();
+    for (const area of thread.querySelectorAll("textarea:not([aria-label])")) {
+      area.setAttribute("aria-label", "Il tuo commento");
+    }
+    if (thread.querySelector(".isso-postbox") && fallback && !fallback.hidden) {
       section.classList.add("comments-ready");
-      if (fallback) fallback.hidden = true;
+      fallback.hidden = true;
     }
   });
   ready.observe(thread, { childList: true, subtree: true });

@@ -28,6 +28,8 @@
   if (box) {
     var input = box.querySelector("input");
     css("search");
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-expanded", "false");
     form.querySelector(".search-fallback").hidden = true;
     box.hidden = false;
     form.addEventListener("submit", function (event) { event.preventDefault(); });
