@@ -84,6 +84,20 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
+@contextlib.contextmanager
+def _browser(browser: object | None) -> Iterator[object]:
+    """The caller's Chromium if given (a test session shares one), else a new one.
+
+    Playwright's sync API cannot start twice in one thread, so callers that already
+    drive a browser must pass it in.
+    """
+    if browser is not None:
+        yield browser
+    else:
+        with chromium() as launched:
+            yield launched
+
+
 def html_pages(site: Path) -> list[str]:
     """Every HTML page of the site, as paths relative to ``site`` (``a/index.html``)."""
     return sorted(
@@ -163,6 +177,7 @@ def axe_violations(
     site: Path,
     pages: list[str] | None = None,
     schemes: tuple[str, ...] = ("light", "dark"),
+    browser: object | None = None,
 ) -> list[str]:
     """axe-core violations, one line per rule and element, for each page and colour scheme."""
     from axe_playwright_python.sync_playwright import Axe
@@ -171,9 +186,9 @@ def axe_violations(
     pages = html_pages(site) if pages is None else pages
     axe = Axe()
     found: list[str] = []
-    with serve(site, {"Content-Security-Policy": STRICT_CSP}) as base, chromium() as browser:
+    with serve(site, {"Content-Security-Policy": STRICT_CSP}) as base, _browser(browser) as chrome:
         for scheme in schemes:
-            context = browser.new_context(color_scheme=scheme, locale="it-IT", bypass_csp=True)
+            context = chrome.new_context(color_scheme=scheme, locale="it-IT", bypass_csp=True)
             tab = context.new_page()
             for page in pages:
                 tab.goto(page_url(base, page), wait_until="load")
@@ -256,18 +271,20 @@ def _load(browser, base: str, page: str) -> PageLoad:
     return load
 
 
-def page_loads(site: Path, pages: Sequence[str]) -> dict[str, PageLoad]:
+def page_loads(
+    site: Path, pages: Sequence[str], browser: object | None = None
+) -> dict[str, PageLoad]:
     """Load each page in one shared Chromium; see :func:`page_weight`."""
     site = Path(site).resolve()
-    with serve(site) as base, chromium() as browser:
-        return {page: _load(browser, base, page) for page in pages}
+    with serve(site) as base, _browser(browser) as chrome:
+        return {page: _load(chrome, base, page) for page in pages}
 
 
-def page_weight(site: Path, page: str) -> dict[str, int]:
+def page_weight(site: Path, page: str, browser: object | None = None) -> dict[str, int]:
     """Brotli bytes of what ``page`` loads before any interaction, by kind.
 
     Keys: ``html``, ``css``, ``js``, ``font``, ``image``, ``other``; ``initial`` (HTML +
     CSS + JS, the reader's budget), ``total``, ``requests`` and ``third_party`` (the
     number of requests to another origin, all blocked; :func:`page_loads` lists them).
     """
-    return page_loads(site, [page])[page].weights()
+    return page_loads(site, [page], browser)[page].weights()

@@ -24,14 +24,14 @@ def test_nu_html_checker_finds_no_error_in_any_page(site: Path) -> None:
     assert validate.html_errors(site) == []
 
 
-def test_axe_finds_no_violation_on_any_page_light_and_dark(site: Path) -> None:
+def test_axe_finds_no_violation_on_any_page_light_and_dark(site: Path, browser) -> None:
     pages = validate.html_pages(site)
     assert {_rel(p) for p in PAGE_TYPES.values()} <= set(pages)
-    assert validate.axe_violations(site, pages) == []
+    assert validate.axe_violations(site, pages, browser=browser) == []
 
 
-def test_page_weight_of_every_page_type_is_within_budget(site: Path) -> None:
-    loads = validate.page_loads(site, [_rel(p) for p in PAGE_TYPES.values()])
+def test_page_weight_of_every_page_type_is_within_budget(site: Path, browser) -> None:
+    loads = validate.page_loads(site, [_rel(p) for p in PAGE_TYPES.values()], browser)
     over = {}
     for page, load in loads.items():
         weights = load.weights()
@@ -65,14 +65,14 @@ def test_html_errors_reports_file_line_and_message(broken_site: Path) -> None:
     assert any("alt" in e for e in errors)
 
 
-def test_axe_violations_reports_rule_and_element_per_scheme(broken_site: Path) -> None:
-    lines = validate.axe_violations(broken_site, ["sub/index.html"])
+def test_axe_violations_reports_rule_and_element_per_scheme(broken_site: Path, browser) -> None:
+    lines = validate.axe_violations(broken_site, ["sub/index.html"], browser=browser)
     rules = {line.split("] ", 1)[1].split(" ", 1)[0] for line in lines}
     assert {"image-alt", "link-name"} <= rules
     assert any("[light]" in line for line in lines) and any("[dark]" in line for line in lines)
 
 
-def test_page_weight_counts_third_party_requests(broken_site: Path) -> None:
-    weights = validate.page_weight(broken_site, "sub/index.html")
+def test_page_weight_counts_third_party_requests(broken_site: Path, browser) -> None:
+    weights = validate.page_weight(broken_site, "sub/index.html", browser)
     assert weights["third_party"] == 1
     assert weights["html"] > 0 and weights["initial"] == weights["html"]
