@@ -58,6 +58,26 @@ def test_every_string_of_isso_client_is_italian() -> None:
         assert text.count("\\n") >= english[key].count("\\n"), f"{key}: singular/plural"
 
 
+def test_isso_config_moderates_and_keeps_secrets_out_of_the_repo() -> None:
+    import configparser
+
+    from buildtools.comments import CONFIG, CommentsUnavailable, IssoServer, missing_variables
+
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(CONFIG, encoding="utf-8")
+    assert config.getboolean("moderation", "enabled")
+    assert config.getboolean("guard", "enabled")
+    assert not config.getboolean("general", "gravatar")  # no third-party request
+    for section, key in (("admin", "password"), ("hash", "salt"), ("general", "dbpath"),
+                         ("smtp", "password"), ("general", "host")):
+        assert config.get(section, key).startswith("$ISSO_"), (section, key)
+    # Isso would run with a literal "$ISSO_ADMIN_PASSWORD": ours refuses to start.
+    assert "ISSO_ADMIN_PASSWORD" in missing_variables({"ISSO_NOTIFY": "stdout"})
+    assert "ISSO_SMTP_PASSWORD" in missing_variables({"ISSO_NOTIFY": "smtp"})
+    with pytest.raises(CommentsUnavailable, match="ISSO_ADMIN_PASSWORD"):
+        IssoServer({"ISSO_LISTEN": "http://127.0.0.1:1"}).start()
+
+
 def test_thread_id_is_the_page_path(site: Path) -> None:
     for html in sorted(site.glob("*/index.html")):
         soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
