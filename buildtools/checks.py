@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -461,13 +461,15 @@ def browser_view(site: Path, siteurl: str | Sequence[str] = "") -> Iterator[Path
         yield view
 
 
-def _weigher(site: Path, pages: Sequence[str]) -> Callable[[Path, str], Mapping[str, int]]:
-    """``validate.page_weight``, or one shared browser for all pages when available."""
+def _weigher(
+    site: Path, pages: Sequence[str], browser: object | None = None
+) -> Callable[[Path, str], Mapping[str, int]]:
+    """``validate.page_weight``, or ``page_loads`` of all pages in one browser."""
     validate = _validate_module()
     loads_of = getattr(validate, "page_loads", None)
     if loads_of is None:
         return validate.page_weight
-    loads = loads_of(site, list(pages))
+    loads = loads_of(site, list(pages), browser=browser)
     return lambda _site, page: loads[page].weights()
 
 
@@ -572,12 +574,14 @@ def run_checks(
     fail_fast: bool = False,
     quick: bool = False,
     memo: Path | None = None,
+    browser: object | None = None,
     say: Callable[[str], None] = print,
 ) -> CheckReport:
     """Run every check on ``site`` and return the report (printing one line per check).
 
     With ``memo`` (a JSON file), the slow checks skip pages that passed them before
-    with the same bytes (see :class:`CheckMemo`).
+    with the same bytes (see :class:`CheckMemo`). ``browser``: a Playwright Chromium
+    the caller already drives (else one is started for the weight and axe checks).
     """
     site = site.resolve()
     report = CheckReport(site=site)
@@ -604,8 +608,15 @@ def run_checks(
     run("Link e ancore", lambda: check_links(site, index, siteurl))
     run("Bozze", lambda: check_drafts(site, index, content, siteurl))
 
-    with browser_view(site, siteurl) as view:
+    with browser_view(site, siteurl) as view, ExitStack() as stack:
         memory = CheckMemo(memo, view)
+        shared: list[object] = [browser] if browser is not None else []
+
+        def chromium() -> object:
+            """One Chromium for the weight and axe checks, started on first use."""
+            if not shared:
+                shared.append(stack.enter_context(_validate_module().chromium()))
+            return shared[0]
 
         def memoised(check: str, name: str, pages: list[str], with_assets: bool,
                      func: Callable[[list[str]], list[str]]) -> Callable[[], list[str]]:
@@ -625,10 +636,10 @@ def run_checks(
                 return list(_validate_module().html_errors(subset))
 
         def axe(pages: list[str]) -> list[str]:
-            return list(_validate_module().axe_violations(view, pages=pages))
+            return list(_validate_module().axe_violations(view, pages=pages, browser=chromium()))
 
         def weight(pages: list[str]) -> list[str]:
-            return check_budgets(view, pages, _weigher(view, pages))
+            return check_budgets(view, pages, _weigher(view, pages, chromium()))
 
         weighed = representative_pages(view, index if view == site else SiteIndex(view))
         run("Peso delle pagine",

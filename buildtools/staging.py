@@ -44,6 +44,7 @@ def run_pelican(
     output: Path,
     extra_args: Sequence[str] = (),
     env: Mapping[str, str | None] | None = None,
+    retry_on_broken_cache: bool = True,
 ) -> None:
     """Run Pelican in a child process with warnings fatal; raise BuildFailed on error.
 
@@ -81,6 +82,15 @@ def run_pelican(
             elif not echo and (frame := _project_frame(line)):
                 project_frames.append(frame)
     if child.returncode != 0:
+        if retry_on_broken_cache and _broken_cache(log_path):
+            cache = _cache_path(extra_args)
+            print(f"La cache di Pelican in {cache} era rovinata (una build interrotta?): "
+                  "la cancello e riprovo.", flush=True)
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(output, ignore_errors=True)
+            output.mkdir(parents=True)
+            run_pelican(settings, output, extra_args, env, retry_on_broken_cache=False)
+            return
         if project_frames:
             # The innermost frame in our own files (a template, a plugin) is where to look.
             print(f"      → {project_frames[-1]}")
@@ -88,6 +98,23 @@ def run_pelican(
             f"Pelican è uscito con codice {child.returncode}; log completo in "
             f"{log_path.relative_to(ROOT)}"
         )
+
+
+def _broken_cache(log_path: Path) -> bool:
+    """Did Pelican die unpickling its content cache (a build killed while saving it)?"""
+    try:
+        log = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "pelican/cache.py" in log and any(
+        error in log for error in ("EOFError", "UnpicklingError", "pickle data was truncated"))
+
+
+def _cache_path(extra_args: Sequence[str]) -> Path:
+    args = list(extra_args)
+    if "--cache-path" in args[:-1]:
+        return Path(args[args.index("--cache-path") + 1])
+    return ROOT / ".cache" / "pelican"
 
 
 _FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')

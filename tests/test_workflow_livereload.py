@@ -5,7 +5,9 @@ One server for the module, in a project copy. Every wait is bounded.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +79,19 @@ def test_editing_an_article_refreshes_the_open_page(live: LiveServer, page) -> N
     assert "kit invariato" in summary
     # An article edit reuses the kit: the cached PDF was not rendered again.
     assert {p: p.stat().st_mtime_ns for p in kit_cache} == kit_before
+    # The search index follows right after the reload.
+    live.wait_line(r"^Indice di ricerca aggiornato", since)
+    assert "Aggiornato dal vivo" in _indexed_text(live.project / "output")
+
+
+def _indexed_text(site: Path) -> str:
+    from buildtools.search_index import FRAGMENT_MAGIC
+
+    texts = []
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        texts.append(json.loads(data.removeprefix(FRAGMENT_MAGIC))["content"])
+    return "\n".join(texts)
 
 
 def test_a_broken_article_keeps_the_last_good_page_and_prints_the_error(
