@@ -154,9 +154,9 @@ def new(c, title, category="", tags="delega"):
         )
     except NewPostError as exc:
         raise Exit(str(exc), code=1) from None
-    print(f"Bozza creata: {post.path.relative_to(ROOT)} (Status: draft, data {post.date}).")
     print(f"Anteprima: invoke livereload --drafts → http://{CONFIG['host']}:{CONFIG['port']}"
           f"/bozze/{post.slug}/ — per pubblicarla togli la riga «Status: draft».")
+    print(f"Bozza creata: {post.path.relative_to(ROOT)} (Status: draft, data {post.date})")
 
 
 @task(help={
