@@ -205,6 +205,22 @@ def test_enter_without_a_choice_selects_the_first_then_opens_it(page: Page, site
 
 
 @pytest.mark.browser
+def test_enter_pressed_while_the_search_loads_is_not_lost(page: Page, site_url: str) -> None:
+    held = []
+    page.route("**/js/search.js", lambda route: held.append(route))  # hold it until Invio
+    page.goto(site_url + "/")
+    box = page.get_by_role("combobox", name=BOX)
+    with page.expect_request("**/js/search.js"):
+        box.fill("fatture")
+    box.press("Enter")
+    while not held:
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    first = page.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+
+
+@pytest.mark.browser
 def test_every_visible_label_is_italian(page: Page, site_url: str) -> None:
     page.goto(site_url + ARTICLE)
     box = page.get_by_role("combobox", name=BOX)

@@ -33,11 +33,19 @@
     form.querySelector(".search-fallback").hidden = true;
     box.hidden = false;
     form.addEventListener("submit", function (event) { event.preventDefault(); });
+    // Invio pressed before search.js has arrived is remembered, not lost.
+    var early = function (event) {
+      if (event.key === "Enter" && input.value.trim()) form.setAttribute("data-search-enter", "");
+    };
     var start = function () {
       input.removeEventListener("input", start);
-      module("search").then(function (search) { search.start(form); });
+      module("search").then(function (search) {
+        input.removeEventListener("keydown", early);
+        search.start(form);
+      });
     };
     input.addEventListener("input", start);
+    input.addEventListener("keydown", early);
   }
 
   var thread = document.getElementById("isso-thread");

@@ -213,5 +213,12 @@ export function start(form) {
     if (option && option !== active()) activate(option);
   });
 
-  schedule(false);
+  // Invio pressed while this module was loading (enhance.js noted it).
+  if (form.hasAttribute("data-search-enter")) {
+    form.removeAttribute("data-search-enter");
+    selectFirst = true;
+    schedule(true);
+  } else {
+    schedule(false);
+  }
 }
