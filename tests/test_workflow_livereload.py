@@ -98,9 +98,13 @@ def test_a_broken_article_keeps_the_last_good_page_and_prints_the_error(
     live: LiveServer, page
 ) -> None:
     article = live.project / ARTICLE
-    good = article.read_text(encoding="utf-8")
-    assert "Aggiornato dal vivo" in good  # from the previous test
+    since = len(live.lines)
+    good = article.read_text(encoding="utf-8").replace("Aggiornato dal vivo", "Versione buona")
+    good += "\nParagrafo «Versione buona» scritto dal test.\n"
+    article.write_text(good, encoding="utf-8")
+    live.wait_line(r"^Sito aggiornato", since)
     page.goto(live.url + PAGE)
+    assert "Versione buona" in page.content()
     since = len(live.lines)
     article.write_text(
         good + "\nVedi [questo]({filename}/articles/articolo-che-non-esiste.md).\n",
@@ -110,13 +114,12 @@ def test_a_broken_article_keeps_the_last_good_page_and_prints_the_error(
     assert "sei-pronto-assistente-virtuale.md" in log and "articolo-che-non-esiste.md" in log
     assert "continuo a servire" in failure
     served = _fetch(live.url + PAGE)
-    assert "Aggiornato dal vivo" in served and "articolo-che-non-esiste" not in served
-    assert "Aggiornato dal vivo" in page.content()
+    assert "Versione buona" in served and "articolo-che-non-esiste" not in served
+    assert "Versione buona" in page.content()
 
     # Fixing the file brings the next good version, without a restart.
     since = len(live.lines)
-    article.write_text(good.replace("Aggiornato dal vivo", "Corretto dal vivo"),
-                       encoding="utf-8")
+    article.write_text(good.replace("Versione buona", "Corretto dal vivo"), encoding="utf-8")
     page.wait_for_function(
         "() => document.body.innerText.includes('Corretto dal vivo')", timeout=120_000)
     live.wait_line(r"^Sito aggiornato", since)

@@ -57,6 +57,12 @@ def _publish(project: Path, method: str, destination: Path, *extra: str):
     return invoke(project, "publish", *extra, env=env)
 
 
+@pytest.fixture(scope="module")
+def published(project: Path, targets: dict[str, Path]) -> dict[str, subprocess.CompletedProcess]:
+    """One publish to each target (the rsync one runs every check on the site)."""
+    return {method: _publish(project, method, targets[method]) for method in ("rsync", "gh-pages")}
+
+
 def _last_line(result) -> str:
     return result.stdout.strip().splitlines()[-1]
 
@@ -79,9 +85,11 @@ def test_publish_without_a_target_explains_what_to_set(project: Path) -> None:
     assert not (project / ".cache" / "publish").exists()
 
 
-def test_publish_by_rsync_into_a_local_folder(project: Path, targets: dict[str, Path]) -> None:
+def test_publish_by_rsync_into_a_local_folder(
+    project: Path, targets: dict[str, Path], published: dict
+) -> None:
     blog = targets["rsync"]
-    result = _publish(project, "rsync", blog)
+    result = published["rsync"]
     assert result.returncode == 0, result.stdout + result.stderr
     summary = _last_line(result)
     assert summary.startswith(f"Pubblicato su {blog}: ")
@@ -108,9 +116,10 @@ def test_publish_by_rsync_into_a_local_folder(project: Path, targets: dict[str, 
 
 
 def test_publishing_again_switches_to_a_new_release_sharing_unchanged_files(
-    project: Path, targets: dict[str, Path]
+    project: Path, targets: dict[str, Path], published: dict
 ) -> None:
     blog = targets["rsync"]
+    assert published["rsync"].returncode == 0
     first = blog.resolve()
     result = _publish(project, "rsync", blog)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -125,10 +134,10 @@ def test_publishing_again_switches_to_a_new_release_sharing_unchanged_files(
 
 
 def test_publish_to_gh_pages_of_a_bare_repository(
-    project: Path, targets: dict[str, Path]
+    project: Path, targets: dict[str, Path], published: dict
 ) -> None:
     bare = targets["gh-pages"]
-    result = _publish(project, "gh-pages", bare)
+    result = published["gh-pages"]
     assert result.returncode == 0, result.stdout + result.stderr
     assert _last_line(result).startswith("Pubblicato su ramo gh-pages di ")
     listing = git(bare, "ls-tree", "-r", "--name-only", "gh-pages").stdout.split()
@@ -141,15 +150,18 @@ def test_publish_to_gh_pages_of_a_bare_repository(
              for name in listing if name.endswith((".html", ".xml", ".json"))}
     _no_draft(files)
     # A second publish continues the branch's history (a fast-forward push).
+    before = git(bare, "rev-parse", "gh-pages").stdout.strip()
     again = _publish(project, "gh-pages", bare)
     assert again.returncode == 0, again.stdout + again.stderr
-    log = git(bare, "log", "--format=%s", "gh-pages").stdout.splitlines()
-    assert len(log) == 2 and all(s.startswith("Pubblicazione del sito (sorgenti ") for s in log)
+    assert git(bare, "rev-parse", "gh-pages^").stdout.strip() == before
+    subject = git(bare, "log", "-1", "--format=%s", "gh-pages").stdout
+    assert subject.startswith("Pubblicazione del sito (sorgenti ")
 
 
 def test_a_publish_whose_checks_fail_leaves_both_targets_untouched(
-    project: Path, targets: dict[str, Path]
+    project: Path, targets: dict[str, Path], published: dict
 ) -> None:
+    assert all(result.returncode == 0 for result in published.values())
     blog = targets["rsync"]
     releases = blog.with_name("blog.releases")
     before_link = os.readlink(blog)
