@@ -33,7 +33,6 @@ UNUSED = (
     "wasm.unknown.pagefind",
 )
 # Inside the bodies, leave out what is not the text: dates and reading time.
-EXCLUDE_SELECTORS = (".post-meta",)
 FRAGMENT_MAGIC = b"pagefind_dcd"
 
 
@@ -70,7 +69,6 @@ def index_site(site: Path) -> None:
             [
                 sys.executable, "-m", "pagefind", "--site", str(source),
                 "--output-path", str(bundle), "--force-language", LANGUAGE, "--silent",
-                *(arg for sel in EXCLUDE_SELECTORS for arg in ("--exclude-selectors", sel)),
             ],
             capture_output=True, text=True, check=False,
         )
