@@ -46,10 +46,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def targets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("targets")
-    (base / "www").mkdir()
+    (base / "www pubblico").mkdir()  # a space: the deploy scripts must quote
     bare = base / "pages.git"
     subprocess.run(["git", "init", "--bare", "--quiet", str(bare)], check=True)
-    return {"rsync": base / "www" / "blog", "gh-pages": bare}
+    return {"rsync": base / "www pubblico" / "blog", "gh-pages": bare}
 
 
 def _publish(project: Path, method: str, destination: Path, *extra: str):
@@ -183,3 +183,40 @@ def test_a_publish_whose_checks_fail_leaves_both_targets_untouched(
     assert os.readlink(blog) == before_link
     assert tree_digest(releases) == before_files
     assert git(targets["gh-pages"], "rev-parse", "gh-pages").stdout == before_branch
+
+
+@pytest.mark.parametrize(("settings", "environ", "expected"), [
+    ({}, {"DELEGA_DEPLOY": "rsync", "DELEGA_DEPLOY_DEST": "u@host:/srv/www/blog"},
+     ("rsync", "u@host:/srv/www/blog", 22)),
+    ({"DEPLOY": {"method": "GitHub-Pages", "destination": "origin", "ssh_port": 22}}, {},
+     ("gh-pages", "origin", 22)),
+    ({"DEPLOY": {"method": "rsync", "destination": "/a"}},
+     {"DELEGA_DEPLOY_DEST": "/b", "DELEGA_DEPLOY_SSH_PORT": "2222"}, ("rsync", "/b", 2222)),
+])
+def test_deploy_settings_and_environment(settings, environ, expected) -> None:
+    from buildtools.deploy import load_config
+
+    config = load_config(settings, environ)
+    assert (config.method, config.destination, config.ssh_port) == expected
+
+
+@pytest.mark.parametrize(("settings", "environ", "says"), [
+    ({}, {}, "manca la destinazione"),
+    ({}, {"DELEGA_DEPLOY": "ftp", "DELEGA_DEPLOY_DEST": "x"}, "«ftp» non esiste"),
+    ({}, {"DELEGA_DEPLOY": "rsync"}, "Manca la destinazione per «rsync»"),
+])
+def test_incomplete_deploy_settings_explain_themselves(settings, environ, says) -> None:
+    from buildtools.deploy import DeployError, load_config
+
+    with pytest.raises(DeployError) as error:
+        load_config(settings, environ)
+    assert says in str(error.value) and "invoke publish --dry-run" in str(error.value)
+
+
+def test_destinations_split_into_host_and_path(tmp_path: Path) -> None:
+    from buildtools.deploy import split_destination
+
+    assert split_destination("giulia@server.example:/srv/www/blog/") == (
+        "giulia@server.example", "/srv/www/blog")
+    assert split_destination("sito", root=tmp_path) == (None, str(tmp_path / "sito"))
+    assert split_destination(str(tmp_path / "a b")) == (None, str(tmp_path / "a b"))
