@@ -123,13 +123,17 @@ def comments(c, port=CONFIG["port"], isso_port=8081):
 })
 def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
     """Serve the site, rebuild on every change, refresh the browser."""
-    from buildtools.devserver import DevServer, make_site_builder
+    from buildtools.devserver import DevServer, PortBusy, make_site_builder
 
-    builder = make_site_builder(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts)
     say = _flushing_print
+    builder = make_site_builder(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts,
+                                say=say)
     if drafts:
-        say(f"Bozze visibili in http://{host}:{port}/bozze/ (solo qui, mai pubblicate)")
-    DevServer(CONFIG["deploy_path"], builder, host=host, port=int(port), say=say).run()
+        say("Bozze visibili sotto /bozze/ (solo qui, mai pubblicate)")
+    try:
+        DevServer(CONFIG["deploy_path"], builder, host=host, port=int(port), say=say).run()
+    except PortBusy as exc:
+        raise Exit(str(exc), code=1) from None
 
 
 @task(

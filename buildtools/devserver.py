@@ -25,6 +25,7 @@ Here:
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -297,6 +298,10 @@ def reload_path(reason: list[str]) -> str:
     return "*"
 
 
+class PortBusy(Exception):
+    """The port cannot be bound; the message is Italian."""
+
+
 class DevServer:
     """The livereload web server around a :class:`RebuildLoop`."""
 
@@ -397,13 +402,20 @@ class DevServer:
 
         logging.getLogger("livereload").setLevel(logging.WARNING)
         logging.getLogger("tornado.access").setLevel(logging.WARNING)
+        try:  # the port first: no point building for a server that cannot start
+            sockets = netutil.bind_sockets(self.requested_port, address=self.host)
+        except OSError as exc:
+            why = "è già in uso" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise PortBusy(
+                f"Non posso ascoltare su {self.host}:{self.requested_port} ({why}): "
+                f"prova invoke livereload --port {self.requested_port + 1}"
+            ) from None
+        self.port = sockets[0].getsockname()[1]
         if initial_build:
             first = self.builder([])
             if not first.ok and not (self.output / "index.html").is_file():
                 self.say("Non c’è ancora una versione riuscita da servire: correggi l’errore "
                          "qui sopra e salva, la pagina arriverà da sola.")
-        sockets = netutil.bind_sockets(self.requested_port, address=self.host)
-        self.port = sockets[0].getsockname()[1]
         url = f"http://{self.host}:{self.port}/"
         headers = development_headers(connect=(f"ws://{self.host}:{self.port}",))
         self.ioloop = IOLoop.current()

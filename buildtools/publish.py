@@ -30,8 +30,8 @@ PUBLISH_DIR = ROOT / ".cache" / "publish" / "sito"
 # Fingerprint of the last production site that passed every check: publishing the
 # very same bytes again (a second target, a retry after a network error) skips them.
 CHECKED_FILE = ROOT / ".cache" / "publish" / "controlli-superati.txt"
-# Pages that passed the slow checks, by content (shared with `invoke check`).
-CHECK_MEMO = ROOT / ".cache" / "controlli" / "memo.json"
+# Pages of production builds that passed the slow checks, by content.
+CHECK_MEMO = ROOT / ".cache" / "controlli" / "memo-produzione.json"
 
 
 class PublishFailed(Exception):
