@@ -140,7 +140,8 @@ def split_destination(destination: str, root: Path = ROOT) -> tuple[str | None, 
     path = Path(destination).expanduser()
     if not path.is_absolute():
         path = root / path
-    return None, str(path.resolve()).rstrip("/")
+    # abspath, not resolve(): the destination is the live symlink, never what it points to.
+    return None, os.path.abspath(path).rstrip("/")
 
 
 def _release_id(now: dt.datetime | None = None) -> str:
@@ -243,9 +244,9 @@ def _rsync_stats(output: str) -> str:
     size = number("Total transferred file size")
     if files is None:
         return ""
-    from buildtools.report import size_it
+    from buildtools.report import plural, size_it
 
-    return (f"{files} file inviati ({size_it(size or 0)}), "
+    return (f"{plural(files, 'file inviato', 'file inviati')} ({size_it(size or 0)}), "
             "gli altri collegati alla versione precedente")
 
 

@@ -100,6 +100,7 @@ def test_publish_by_rsync_into_a_local_folder(
     assert blog.is_symlink()
     live = blog.resolve()
     assert live.parent == blog.with_name("blog.releases")
+    assert [p.name for p in live.parent.iterdir()] == [live.name]
     files = {p.relative_to(live).as_posix(): p.read_bytes()
              for p in live.rglob("*") if p.is_file()}
     # Exactly the checked production site, plus its compressed twins.
@@ -124,7 +125,12 @@ def test_publishing_again_switches_to_a_new_release_sharing_unchanged_files(
     result = _publish(project, "rsync", blog)
     assert result.returncode == 0, result.stdout + result.stderr
     second = blog.resolve()
-    assert second != first and first.is_dir()  # the previous release stays for a rollback
+    releases = blog.with_name("blog.releases")
+    assert os.readlink(blog) == f"blog.releases/{second.name}"
+    # Both complete releases side by side; the previous one stays for a rollback.
+    assert sorted(p.name for p in releases.iterdir()) == sorted([first.name, second.name])
+    assert second != first
+    assert all(p.is_dir() and not p.is_symlink() for p in releases.iterdir())
     # Same sources, same commit: the same bytes, so the checks were not run twice and
     # every file is a hard link to the previous release.
     assert "già superato tutti i controlli" in result.stdout
