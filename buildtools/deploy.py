@@ -208,7 +208,11 @@ def deploy_rsync(
             current = line.removeprefix("current=").strip()
     release = _release_id()
     releases = f"{path}.releases"
-    cmd = ["rsync", "-a", "--delete", "--checksum", "--chmod=D755,F644", "--stats"]
+    # No -t: a fresh build has fresh mtimes, and --link-dest only links files whose
+    # preserved attributes match. Unchanged files (by checksum) become hard links to
+    # the previous release and keep its mtime, so browsers' and proxies' caches stay valid.
+    cmd = ["rsync", "--recursive", "--links", "--perms", "--chmod=D755,F644", "--checksum",
+           "--delete", "--stats"]
     if current:
         cmd.append(f"--link-dest={releases}/{current}")
     if host is not None:
