@@ -226,3 +226,48 @@ def test_destinations_split_into_host_and_path(tmp_path: Path) -> None:
         "giulia@server.example", "/srv/www/blog")
     assert split_destination("sito", root=tmp_path) == (None, str(tmp_path / "sito"))
     assert split_destination(str(tmp_path / "a b")) == (None, str(tmp_path / "a b"))
+
+
+FAKE_SSH = """#!/bin/sh
+# ssh stand-in: skip the options, note the host, run the command here like a remote shell.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -p|-o|-l|-i|-e) shift 2 ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
+echo "$1" >> "$FAKE_SSH_LOG"
+shift
+exec sh -c "$*"
+"""
+
+
+def test_rsync_over_ssh_runs_the_same_release_switch_remotely(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from buildtools.deploy import DeployConfig, deploy_rsync
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "ssh").write_text(FAKE_SSH, encoding="utf-8")
+    (bin_dir / "ssh").chmod(0o755)
+    log = tmp_path / "ssh.log"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_SSH_LOG", str(log))
+    site = tmp_path / "sito"
+    site.mkdir()
+    (site / "index.html").write_text("<p>uno</p>", encoding="utf-8")
+    server = tmp_path / "server www"
+    server.mkdir()
+    config = DeployConfig(method="rsync", destination=f"giulia@server.example:{server}/blog",
+                          ssh_port=2222)
+    for text in ("<p>uno</p>", "<p>due</p>"):
+        (site / "index.html").write_text(text, encoding="utf-8")
+        deploy_rsync(site, config, say=lambda _: None)
+        assert (server / "blog" / "index.html").read_text(encoding="utf-8") == text
+    assert (server / "blog").is_symlink()
+    assert len(list((server / "blog.releases").iterdir())) == 2
+    # Our scripts go to giulia@server.example, rsync passes "-l giulia server.example".
+    assert set(log.read_text(encoding="utf-8").split()) == {
+        "giulia@server.example", "server.example"}
