@@ -220,6 +220,8 @@ class SiteBuilder:
         if len(reason) > 3:
             shown += f" e altri {len(reason) - 3}"
         self.say(f"Modifica: {shown} → ricostruisco…" if reason else "Prima build del sito…")
+        if any(Path(p).is_relative_to(self.root / "kit") for p in reason):
+            self.say("      kit/ è cambiato: il PDF si ricompone (qualche secondo)…")
         kit_before = self._kit_digest()
         search = self._carry_search_over if reason else self._index
         began = time.perf_counter()
