@@ -191,6 +191,7 @@ class SiteBuilder:
         self.say = say
         self.env: dict[str, str | None] = {"DELEGA_SHOW_DRAFTS": "1" if drafts else None}
         self.search_stale = False
+        self.stopping = False  # set by DevServer on Ctrl-C: quiet about killed children
 
     def _kit_digest(self) -> bytes | None:
         folder = self.output / "kit"
@@ -237,7 +238,7 @@ class SiteBuilder:
         kit_after = self._kit_digest()
         kit_note = ("kit rigenerato" if kit_before is not None and kit_after != kit_before
                     else "kit invariato")
-        line = summary.line("Sito aggiornato") + f" ({kit_note})"
+        line = summary.line("Sito aggiornato" if reason else "Sito pronto") + f" ({kit_note})"
         self.say(line)
         return BuildOutcome(True, seconds, reason, summary=line)
 
@@ -266,7 +267,8 @@ class SiteBuilder:
                 os.replace(live, trash)
             os.replace(side / "pagefind", live)
         except (IndexFailed, OSError) as exc:
-            self.say(f"Indice di ricerca non aggiornato ({exc}): resta quello precedente.")
+            if not self.stopping:
+                self.say(f"Indice di ricerca non aggiornato ({exc}): resta quello precedente.")
             return
         finally:
             shutil.rmtree(side, ignore_errors=True)
@@ -400,7 +402,7 @@ class DevServer:
         from tornado.ioloop import IOLoop, PeriodicCallback
 
         from buildtools.headers import development_headers
-        from buildtools.report import seconds_it
+        from buildtools.report import plural, seconds_it
 
         logging.getLogger("livereload").setLevel(logging.WARNING)
         logging.getLogger("tornado.access").setLevel(logging.WARNING)
@@ -437,12 +439,14 @@ class DevServer:
         except KeyboardInterrupt:
             pass
         finally:
+            if hasattr(self.builder, "stopping"):
+                self.builder.stopping = True
             poller.stop()
             self.loop.shutdown()
             http.stop()
             failures = f" ({self.loop.failures} fallite)" if self.loop.failures else ""
-            self.say(f"livereload fermato: {self.loop.builds} ricostruzioni{failures}, "
-                     f"{seconds_it(time.perf_counter() - began)} di lavoro")
+            self.say(f"livereload fermato dopo {seconds_it(time.perf_counter() - began)}: "
+                     f"{plural(self.loop.builds, 'ricostruzione', 'ricostruzioni')}{failures}")
 
     def stop(self) -> None:
         """Stop from another thread (tests, benchmarks)."""
