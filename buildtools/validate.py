@@ -69,15 +69,18 @@ def serve(site: Path, headers: Mapping[str, str] | None = None) -> Iterator[str]
         server.server_close()
 
 
+def launch_chromium(playwright):
+    """Launch Debian's Chromium headless (Playwright cannot download its own here)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
 @contextlib.contextmanager
 def chromium() -> Iterator[object]:
     """One headless Debian Chromium driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        browser = launch_chromium(playwright)
         try:
             yield browser
         finally:
