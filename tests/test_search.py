@@ -272,3 +272,17 @@ def test_search_loads_only_when_the_reader_types(page: Page, site: Path, site_ur
     type_query(page, "delega")
     assert any(u.endswith("/pagefind/pagefind.js") for u in requests)
     assert any("/pagefind/wasm.it.pagefind" in u for u in requests)
+
+
+@pytest.mark.browser
+def test_a_typed_payload_stays_text(page: Page, site_url: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(site_url + ARTICLE)
+    payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    type_query(page, payload)
+    status = page.locator(".search-status")
+    expect(status).to_contain_text(payload)
+    assert page.locator(".site-search img, .site-search script").count() == 0
+    page.wait_for_load_state("networkidle")
+    assert dialogs == []
