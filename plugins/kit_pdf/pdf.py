@@ -51,10 +51,29 @@ def _raise_on_problems(messages: list[str], css_path: Path) -> None:
         raise KitBuildError(f"WeasyPrint: {'; '.join(fatal)}", css_path)
 
 
+SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0"
+
+
+def _import_weasyprint():
+    """Import WeasyPrint late (it costs ~0.8 s and the cache often avoids it).
+
+    Without Pango the import fails with a bare ``OSError: cannot load library``;
+    say instead which Debian packages to install.
+    """
+    try:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+    except OSError as exc:
+        raise KitBuildError(
+            f"WeasyPrint non trova le librerie di sistema ({exc}). "
+            f"Installa: sudo apt-get install -y {SYSTEM_PACKAGES} (oppure esegui `make build`)"
+        ) from exc
+    return weasyprint, FontConfiguration
+
+
 def write_pdf(html: str, source: Path, faces: list[FontFace]) -> RenderedPdf:
     """Render ``html`` (relative URLs resolve in ``source``) to PDF bytes in memory."""
-    import weasyprint  # imported late: it costs ~0.8 s and the cache often avoids it
-    from weasyprint.text.fonts import FontConfiguration
+    weasyprint, FontConfiguration = _import_weasyprint()
 
     css_path = source / STYLESHEET
     problems = _Problems()
