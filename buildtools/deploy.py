@@ -246,12 +246,16 @@ def _rsync_stats(output: str) -> str:
 
     files = number("Number of regular files transferred")
     size = number("Total transferred file size")
+    regular = re.search(r"^Number of files: .*?\breg: ([\d,.]+)", output, re.M)
+    total = int(re.sub(r"[,.]", "", regular.group(1))) if regular else None
     if files is None:
         return ""
     from buildtools.report import plural, size_it
 
-    return (f"{plural(files, 'file inviato', 'file inviati')} ({size_it(size or 0)}), "
-            "gli altri collegati alla versione precedente")
+    sent = f"{plural(files, 'file inviato', 'file inviati')} ({size_it(size or 0)})"
+    if total is not None and total > files:
+        sent += ", gli altri collegati alla versione precedente"
+    return sent
 
 
 def live_release(destination: str) -> Path | None:
