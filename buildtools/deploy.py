@@ -258,13 +258,6 @@ def _rsync_stats(output: str) -> str:
     return sent
 
 
-def live_release(destination: str) -> Path | None:
-    """For a local rsync target: the release folder the live symlink points to."""
-    _, path = split_destination(destination)
-    live = Path(path)
-    return live.resolve() if live.is_symlink() else None
-
-
 # --------------------------------------------------------------------------- gh-pages
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -171,12 +171,3 @@ def _info(
         seconds=seconds,
         digest=str(manifest["hash"]),
     )
-
-
-def info_as_dict(info: KitInfo) -> dict[str, Any]:
-    """A JSON-friendly view of ``info`` (for the benchmark and debugging)."""
-    values = asdict(info)
-    values["pdf_path"] = str(info.pdf_path)
-    values["preview_path"] = str(info.preview_path)
-    values["size_label"] = info.size_label
-    return values
