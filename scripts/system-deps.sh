@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages the project needs are present.
 #   scripts/system-deps.sh build   what `make build` needs (WeasyPrint's Pango, venv, a C compiler)
-#   scripts/system-deps.sh test    plus what the tests drive (Chromium, Java for the Nu checker, rsync, git)
+#   scripts/system-deps.sh test    plus what the tests drive (Chromium, Java for the Nu checker, rsync, git,
+#                                  nginx with brotli_static and openssl for the deploy sample's test)
 # As root it installs what is missing with apt-get; otherwise it prints the exact command and stops.
 set -euo pipefail
 
@@ -23,6 +24,8 @@ command -v cc >/dev/null 2>&1 || want gcc libc6-dev
 
 if [ "$mode" = test ]; then
   want chromium rsync git poppler-utils
+  # deploy/nginx.conf is served for real by tests/test_nginx*.py (Debian 12: nginx 1.22).
+  want nginx libnginx-mod-http-brotli-static openssl
   command -v java >/dev/null 2>&1 || want default-jre-headless
 fi
 
