@@ -3,7 +3,10 @@
 ``SECURITY_HEADERS`` is the only place where the values live. From it come
 - ``_headers`` in the published site (Netlify / Cloudflare Pages syntax),
 - ``deploy/security-headers.conf`` (nginx ``add_header`` lines, regenerated with
-  ``invoke headers`` and checked by the tests to match),
+  ``invoke headers`` and checked by the tests to match), and
+  ``deploy/security-headers-author-pages.conf``, the same minus the two headers
+  Isso's author pages set differently (their own CSP, ``Referrer-Policy: no-referrer``),
+- the ``<meta http-equiv>`` policy of a GitHub Pages build, which sends no headers,
 - the development server's headers (``invoke livereload``), which relax only what
   plain http on 127.0.0.1 and the live-reload script need.
 
@@ -22,6 +25,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CONF = ROOT / "deploy" / "security-headers.conf"
+NGINX_AUTHOR_CONF = ROOT / "deploy" / "security-headers-author-pages.conf"
+# Set by deploy/nginx.conf's author-pages location itself (see buildtools.comments).
+AUTHOR_PAGES_OWN = ("Content-Security-Policy", "Referrer-Policy")
+# Directives a browser ignores in a <meta> policy (CSP Level 3, §"meta element").
+META_IGNORED = ("frame-ancestors", "report-uri", "report-to", "sandbox")
 HEADERS_FILE = "_headers"
 
 CSP_DIRECTIVES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -92,6 +100,17 @@ def development_headers(
     return headers
 
 
+def author_pages_headers(headers: Mapping[str, str] = SECURITY_HEADERS) -> dict[str, str]:
+    """The headers Isso's author pages share with the site (all but their own two)."""
+    return {name: value for name, value in headers.items() if name not in AUTHOR_PAGES_OWN}
+
+
+def meta_content_security_policy() -> str:
+    """The policy as a ``<meta http-equiv>`` can carry it (no ``frame-ancestors``)."""
+    return content_security_policy(
+        (name, values) for name, values in CSP_DIRECTIVES if name not in META_IGNORED)
+
+
 def render_headers_file(headers: Mapping[str, str] = SECURITY_HEADERS) -> str:
     """``_headers`` for Netlify and Cloudflare Pages: the headers on every path."""
     lines = [
@@ -103,16 +122,27 @@ def render_headers_file(headers: Mapping[str, str] = SECURITY_HEADERS) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_nginx(headers: Mapping[str, str] = SECURITY_HEADERS) -> str:
+def render_nginx(headers: Mapping[str, str] = SECURITY_HEADERS, *, author_pages: bool = False,
+                 ) -> str:
     """nginx ``add_header`` lines (``always``: error pages get them too)."""
     lines = [
         "# Security headers of the site. GENERATED from buildtools/headers.py by",
         "# `invoke headers`: edit the Python module, not this file.",
         "#",
-        "# Include it in the `server` block AND in every `location` block that has",
-        "# add_header lines of its own: nginx does not inherit add_header into a",
-        "# location that sets any (https://nginx.org/r/add_header).",
     ]
+    if author_pages:
+        lines += [
+            "# For Isso's author pages only (deploy/nginx.conf): every header of",
+            "# security-headers.conf except Content-Security-Policy and Referrer-Policy,",
+            "# which that location sets to values of its own.",
+        ]
+        headers = author_pages_headers(headers)
+    else:
+        lines += [
+            "# Include it in the `server` block AND in every `location` block that has",
+            "# add_header lines of its own: nginx does not inherit add_header into a",
+            "# location that sets any (https://nginx.org/r/add_header).",
+        ]
     for name, value in headers.items():
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
         lines.append(f'add_header {name} "{escaped}" always;')
@@ -155,14 +185,20 @@ def parse_nginx(text: str) -> dict[str, str]:
     return headers
 
 
+def nginx_snippets() -> dict[Path, str]:
+    """Every generated nginx file and its content."""
+    return {NGINX_CONF: render_nginx(), NGINX_AUTHOR_CONF: render_nginx(author_pages=True)}
+
+
 def main() -> int:
-    """Regenerate ``deploy/security-headers.conf``; print what changed (Italian)."""
-    NGINX_CONF.parent.mkdir(parents=True, exist_ok=True)
-    new = render_nginx()
-    old = NGINX_CONF.read_text(encoding="utf-8") if NGINX_CONF.exists() else ""
-    if new == old:
-        print(f"{NGINX_CONF.relative_to(ROOT)} è già aggiornato")
-        return 0
-    NGINX_CONF.write_text(new, encoding="utf-8")
-    print(f"Scritto {NGINX_CONF.relative_to(ROOT)} ({len(SECURITY_HEADERS)} intestazioni)")
+    """Regenerate the nginx snippets in ``deploy/``; print what changed (Italian)."""
+    for path, new in nginx_snippets().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        if new == old:
+            print(f"{path.relative_to(ROOT)} è già aggiornato")
+            continue
+        path.write_text(new, encoding="utf-8")
+        count = len(parse_nginx(new))
+        print(f"Scritto {path.relative_to(ROOT)} ({count} intestazioni)")
     return 0

@@ -17,10 +17,15 @@ REQUIRED = ("Content-Security-Policy", "Strict-Transport-Security", "X-Content-T
             "Referrer-Policy", "Permissions-Policy")
 
 
-def test_the_nginx_snippet_is_generated_from_the_python_values() -> None:
+def test_the_nginx_snippets_are_generated_from_the_python_values() -> None:
+    for path, generated in headers.nginx_snippets().items():
+        assert path.read_text(encoding="utf-8") == generated, "rigenera con: invoke headers"
     on_disk = headers.NGINX_CONF.read_text(encoding="utf-8")
-    assert on_disk == headers.render_nginx(), "rigenera con: invoke headers"
     assert headers.parse_nginx(on_disk) == headers.SECURITY_HEADERS
+    # Isso's author pages: every header but the two their location sets itself.
+    author = headers.parse_nginx(headers.NGINX_AUTHOR_CONF.read_text(encoding="utf-8"))
+    assert author == {name: value for name, value in headers.SECURITY_HEADERS.items()
+                      if name not in ("Content-Security-Policy", "Referrer-Policy")}
 
 
 def test_the_headers_file_says_the_same_for_every_path() -> None:
@@ -57,6 +62,16 @@ def test_the_sample_nginx_configuration_includes_the_snippet() -> None:
     nginx = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
     tls_server = nginx[nginx.index("listen 443"):]
     assert re.search(r"^\s*include \S*/deploy/security-headers\.conf;", tls_server, re.M)
+    author = tls_server[tls_server.index("location ~ ^/isso/(admin/"):]
+    assert re.search(r"^\s*include \S*/deploy/security-headers-author-pages\.conf;", author,
+                     re.M)
+
+
+def test_the_meta_policy_drops_only_what_a_meta_tag_cannot_carry() -> None:
+    meta = headers.meta_content_security_policy()
+    full = headers.SECURITY_HEADERS["Content-Security-Policy"]
+    assert "frame-ancestors" not in meta
+    assert meta == full.replace("; frame-ancestors 'none'", "")
 
 
 def test_precompression_is_deterministic_and_lossless() -> None:
