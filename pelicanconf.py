@@ -57,6 +57,7 @@ PLUGINS = [
     "reading_time",
     "og_image",
     "content_images",
+    "asset_hash",  # theme CSS/JS as site.<hash>.css, cached a year as immutable
     "buildtools.reproducible",  # SOURCE_DATE_EPOCH for the sitemap's undated pages
 ]
 

@@ -11,16 +11,21 @@
   var comments = me.getAttribute("data-comments");
   var loading = {};
 
+  // Fingerprinted names (search.1a2b3c4d5e.js) come from the page: data-search-js…
+  function asset(name, type) {
+    var url = me.getAttribute("data-" + name + "-" + type);
+    return url ? new URL(url, document.baseURI).href : assets + type + "/" + name + "." + type;
+  }
   function css(name) {
     if (loading["css:" + name]) return;
     loading["css:" + name] = 1;
     var link = document.createElement("link");
     link.rel = "stylesheet";
-    link.href = assets + "css/" + name + ".css";
+    link.href = asset(name, "css");
     document.head.appendChild(link);
   }
   function module(name) {
-    return loading[name] || (loading[name] = import(assets + "js/" + name + ".js"));
+    return loading[name] || (loading[name] = import(asset(name, "js")));
   }
 
   var form = document.querySelector(".site-search");
