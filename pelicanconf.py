@@ -4,8 +4,6 @@ Production overrides live in ``publishconf.py``. Settings are data: plugins read
 ``KIT_*``, ``CONTACT_*`` and ``ISSO_*`` keys below, templates read everything.
 """
 
-import os
-
 AUTHOR = "Giulia"
 AUTHOR_ROLE = "Assistente Virtuale"
 AUTHOR_BIO = (
@@ -45,11 +43,13 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "italian_dates",
     "strict_links",
+    "front_matter",
     "draft_guard",
     "pelican.plugins.series",
     "pelican.plugins.related_posts",
     "pelican.plugins.neighbors",
     "pelican.plugins.sitemap",
+    "reproducible",  # SOURCE_DATE_EPOCH for the sitemap's undated pages (after sitemap)
     "kit_pdf",
     "kit_cta",
     "plain_text_meta",
@@ -57,8 +57,6 @@ PLUGINS = [
     "reading_time",
     "og_image",
     "content_images",
-    "asset_hash",  # theme CSS/JS as site.<hash>.css, cached a year as immutable
-    "buildtools.reproducible",  # SOURCE_DATE_EPOCH for the sitemap's undated pages
 ]
 
 # Pretty, stable URLs: Isso keys comments by path, so these must not change.
@@ -87,16 +85,17 @@ TEMPLATE_PAGES: dict[str, str] = {"extra/templates/robots.txt": "robots.txt"}
 STATIC_EXCLUDES = ["extra/templates"]
 FOUROHFOUR_SAVE_AS = "404.html"
 
-# Drafts are never written unless the author asks for a local preview
-# (`invoke livereload --drafts`): nothing public can then link or index them.
-if os.environ.get("DELEGA_SHOW_DRAFTS") == "1":
-    DRAFT_URL = "bozze/{slug}/"
-    DRAFT_SAVE_AS = "bozze/{slug}/index.html"
-    DRAFT_PAGE_URL = "bozze/pagine/{slug}/"
-    DRAFT_PAGE_SAVE_AS = "bozze/pagine/{slug}/index.html"
-else:
-    DRAFT_SAVE_AS = ""
-    DRAFT_PAGE_SAVE_AS = ""
+# Drafts are never written. A local preview (`invoke livereload --drafts`,
+# `invoke build --drafts`) applies DRAFTS_PREVIEW on top of these settings;
+# publishconf.py empties it, so a production build cannot show a draft.
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFTS_PREVIEW = {
+    "DRAFT_URL": "bozze/{slug}/",
+    "DRAFT_SAVE_AS": "bozze/{slug}/index.html",
+    "DRAFT_PAGE_URL": "bozze/pagine/{slug}/",
+    "DRAFT_PAGE_SAVE_AS": "bozze/pagine/{slug}/index.html",
+}
 
 DEFAULT_PAGINATION = 6
 PAGINATION_PATTERNS = (
@@ -150,6 +149,7 @@ READING_TIME_WPM = 200
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = ".cache/pelican"
+KIT_CACHE = ".cache/kit"  # the kit plugin's cache (relative to this file)
 CHECK_MODIFIED_METHOD = "md5"
 
 SITEMAP = {

@@ -1,13 +1,16 @@
 """Production settings: the real domain, absolute URLs, feeds for subscribers.
 
-Imported by ``invoke publish``; everything else comes from ``pelicanconf.py``.
+Used by ``invoke preview`` and ``invoke publish``, and safe on its own:
+``pelican -s publishconf.py`` builds a production site (own caches, no draft, dates
+from the last git commit). Everything else comes from ``pelicanconf.py``.
 """
 
 import os
 import sys
 
-sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: F403
+# The quickstart's line, anchored to this file's folder so that any working directory works.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pelicanconf import *  # noqa: E402, F403
 
 # The author sets the real domain here (or in the environment) before the first publish.
 SITEURL = os.environ.get("DELEGA_SITEURL", "https://www.giulia-assistente.example")
@@ -16,6 +19,14 @@ FEED_DOMAIN = SITEURL
 DELETE_OUTPUT_DIRECTORY = True
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
+DRAFTS_PREVIEW: dict[str, str] = {}  # never: production has no draft preview
+
+# Own caches: Pelican pickles settings into its content cache, so sharing the
+# development one could leak development URLs into production pages.
+CACHE_PATH = ".cache/pelican-publish"
+KIT_CACHE = ".cache/kit-publish"
+# Dates: SOURCE_DATE_EPOCH, else the last git commit (plugins/reproducible).
+REPRODUCIBLE_DATES = "git"
 
 # Where `invoke publish` sends the site, after building and checking it. Set it here
 # or in the environment (the environment wins):

@@ -8,6 +8,7 @@ in ``buildtools/`` so that tests and benchmarks call the same code.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import sys
@@ -16,17 +17,15 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "plugins"))
+from buildtools import paths
+from buildtools.engine import BuildError, Engine
 
-from buildtools.sitebuild import SiteBuildFailed, build_site  # noqa: E402
-
+ROOT = paths.ROOT
 PY = shlex.quote(sys.executable)
 CONFIG = {
-    "settings_base": ROOT / "pelicanconf.py",
-    "settings_publish": ROOT / "publishconf.py",
-    "deploy_path": ROOT / "output",
+    "settings_base": paths.DEV_SETTINGS,
+    "settings_publish": paths.PUBLISH_SETTINGS,
+    "deploy_path": paths.OUTPUT,
     "host": "127.0.0.1",
     "port": 8000,
 }
@@ -36,30 +35,36 @@ def _pelican(c, *args: str) -> None:
     c.run(f"{PY} -m pelican {' '.join(args)}", pty=False)
 
 
-def _build(settings: Path, output: Path, production: bool = False) -> None:
+def _failed(exc: BuildError, output: Path) -> Exit:
+    problems = "\n".join(f"  {problem}" for problem in exc.problems)
+    return Exit(f"Build fallita: {output.name}/ è rimasto com’era. Da correggere:\n{problems}",
+                code=1)
+
+
+def _build(settings: Path, output: Path, drafts: bool = False) -> None:
     try:
-        summary = build_site(settings, output, production=production)
-    except SiteBuildFailed as exc:
-        raise Exit(
-            f"Build fallita ({exc}): {output.name}/ è rimasto com’era. "
-            "Leggi l’errore qui sopra: indica il file (e la riga) da correggere.",
-            code=1,
-        ) from None
-    print(summary)
+        result = Engine(settings, output=output, drafts=drafts, say=_flushing_print).build()
+    except BuildError as exc:
+        raise _failed(exc, output) from None
+    print(result.summary())
 
 
 @task
 def clean(c):
-    """Remove the generated site and the build caches."""
-    for path in (CONFIG["deploy_path"], ROOT / ".cache"):
-        shutil.rmtree(path, ignore_errors=True)
-    print("Pulito: output/ e .cache/ rimossi")
+    """Remove the generated site (every version of it) and the build caches."""
+    from buildtools.outputs import remove_all
+
+    remove_all(CONFIG["deploy_path"])
+    shutil.rmtree(paths.CACHE, ignore_errors=True)
+    print("Pulito: output/, le sue versioni e .cache/ rimossi")
 
 
-@task
-def build(c):
+@task(help={"drafts": "also build the drafts, under /bozze/ (local preview only)"})
+def build(c, drafts=False):
     """Build the site and the kit into output/ (only if everything succeeds)."""
-    _build(CONFIG["settings_base"], CONFIG["deploy_path"])
+    # DELEGA_SHOW_DRAFTS=1 is the old spelling of --drafts (settings never read it).
+    drafts = drafts or os.environ.get("DELEGA_SHOW_DRAFTS") == "1"
+    _build(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts)
 
 
 @task
@@ -71,8 +76,21 @@ def rebuild(c):
 
 @task
 def regenerate(c):
-    """Rebuild on every change (Pelican's own watcher, no browser refresh)."""
-    _pelican(c, "content", "-r", "-s", str(CONFIG["settings_base"]))
+    """Rebuild on every change (same strict build as `build`; no browser refresh)."""
+    import watchfiles
+
+    engine = Engine(CONFIG["settings_base"], output=CONFIG["deploy_path"], say=_flushing_print)
+    watched = [paths.CONTENT, paths.THEME, paths.PLUGINS, paths.KIT, CONFIG["settings_base"]]
+    print("Ricostruisco a ogni modifica di content/, theme/, plugins/, kit/ (Ctrl-C per uscire)")
+    try:
+        while True:
+            try:
+                print(engine.build().summary(), flush=True)
+            except BuildError as exc:
+                print(_failed(exc, CONFIG["deploy_path"]).message, flush=True)
+            next(iter(watchfiles.watch(*watched)))
+    except KeyboardInterrupt:
+        print("Fermato.")
 
 
 @task
@@ -92,18 +110,25 @@ def reserve(c):
 @task
 def preview(c):
     """Build with the production settings (publishconf.py) into output/."""
-    _build(CONFIG["settings_publish"], CONFIG["deploy_path"], production=True)
+    _build(CONFIG["settings_publish"], CONFIG["deploy_path"])
 
 
 @task
 def kit(c, force=False):
     """Build the PDF kit sulla delega (re-rendered only when kit/ changed)."""
-    import kit_pdf
+    from buildtools.engine import build_kit
+    from buildtools.report import seconds_it
 
-    argv = ["--force"] if force else []
-    code = kit_pdf.main(argv)
-    if code:
-        raise Exit(code=code)
+    try:
+        info = build_kit(CONFIG["settings_base"], force=force, say=_flushing_print)
+    except BuildError as exc:
+        raise Exit(f"Kit non costruito: il PDF è rimasto com’era. Da correggere:\n  {exc}",
+                   code=1) from None
+    if info.rendered:
+        print(f"Kit: {info.pages} pagine, {info.size_label}, {info.fields} campi, "
+              f"{seconds_it(info.seconds)}")
+    else:
+        print("Kit invariato (cache)")
 
 
 @task(help={"port": "port of the site (default 8000)", "isso_port": "port of Isso (8081)"})
@@ -236,3 +261,20 @@ def test(c, k="", args=""):
 
 def _flushing_print(line: str) -> None:
     print(line, flush=True)
+
+
+@task(help={
+    "export": "the .xml file of WordPress's Tools → Export",
+    "uploads": "a copy of the old site's wp-content/uploads (to copy the images used)",
+    "production_db": "also write the comments into Isso's production database (ISSO_DBPATH)",
+})
+def import_wordpress(c, export, uploads="", production_db=False):
+    """Import a WordPress export: posts, pages, comments (Isso) and old addresses."""
+    from buildtools.wordpress import ImportFailed, run_import
+
+    try:
+        report = run_import(Path(export), ROOT, uploads=Path(uploads) if uploads else None,
+                            production_db=production_db)
+    except ImportFailed as exc:
+        raise Exit(f"Import da WordPress non riuscito: {exc}", code=1) from None
+    print(report.text())

@@ -3,7 +3,8 @@
 Pelican only warns ``Unable to find '…'`` without saying which source holds the
 link, and leaves a literal ``href="{filename}/x.md"`` in the page. We check every
 intra-site link as soon as a document is read, before Pelican resolves anything,
-and log an error that ``--fatal warnings`` turns into a non-zero exit.
+and log an error (with ``extra={"problem": …}`` for the build engine) that fails the
+build.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ def check(content) -> None:
         where = os.path.relpath(content.source_path)
         if line:
             where = f"{where}:{line}"
-        logger.error("%s: link interno rotto %s (il file non esiste)", where, link)
+        reason = f"link interno rotto {link} (il file non esiste)"
+        logger.error("%s: %s", where, reason, extra={"problem": {
+            "file": str(content.source_path), "line": line, "reason": reason}})
 
 
 def register() -> None:

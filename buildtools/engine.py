@@ -1,0 +1,310 @@
+"""The build engine: every task that builds the site (build, preview, publish, regenerate,
+livereload, check) goes through :class:`Engine`.
+
+One build, in this process:
+
+1. the settings file is read (it decides everything environment-specific: URLs, caches,
+   drafts, dates); a new version folder is made beside ``output`` (see ``outputs``);
+2. ``Pelican(settings)``: the kit plugin builds (or finds in its cache) the PDF;
+3. ``pelican.run()`` writes the site into the version folder. Every warning or error
+   Pelican or a plugin logs is captured by a logging handler and turned into a
+   :class:`~buildtools.errors.Problem` (file, line, Italian reason): any problem fails
+   the build, like Pelican's ``--fatal warnings``;
+4. Pagefind indexes the version folder, then the caller's extra steps run on it;
+5. ``output`` is switched to the new version in one rename.
+
+A failure raises :class:`~buildtools.errors.BuildError` and removes the new version:
+``output`` still points at the last good site. Tracebacks go to ``.cache/ultima-build.log``,
+never to the author's terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from buildtools import outputs
+from buildtools.errors import BuildError, Problem
+from buildtools.problems import Context, from_exception, from_record, is_broken_cache
+from buildtools.report import KitFacts, Steps, kit_facts, plural, seconds_it, site_summary
+
+Say = Callable[[str], None]
+PostStep = Callable[[Path], None]
+SETTINGS_MODULES = ("pelicanconf", "publishconf")
+# Libraries whose warnings are advice, not a broken site (WeasyPrint's CSS notes…).
+ADVISORY_LOGGERS = ("weasyprint", "fontTools", "PIL", "markdown")
+# INFO lines worth showing the author while a build runs.
+SHOWN_INFO_LOGGERS = ("kit_pdf", "reproducible")
+
+
+@dataclass
+class BuildResult:
+    """What a build produced."""
+
+    settings_file: Path
+    output: Path
+    version: Path
+    pages: int
+    kit: KitFacts | None
+    search: bool
+    timings: dict[str, float] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self, label: str | None = None) -> str:
+        """``Sito pronto in output/: 39 pagine HTML, kit 14 pagine 169 kB, 2,7 s``."""
+        return site_summary(label or f"Sito pronto in {self.output.name}/", self.output,
+                            self.seconds)
+
+
+def _echo(line: str) -> None:
+    print(line, flush=True)
+
+
+def read_settings(settings_file: Path, override: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Pelican's settings from ``settings_file`` (with Pelican's defaults, absolute paths)."""
+    from pelican.settings import read_settings as pelican_read_settings
+
+    for name in {*SETTINGS_MODULES, settings_file.stem}:
+        sys.modules.pop(name, None)  # re-read: a long-running process sees edits
+    return pelican_read_settings(str(settings_file), override=override or {})
+
+
+class _Capture(logging.Handler):
+    """Collect a build's warnings and errors as problems; echo the kit's progress."""
+
+    def __init__(self, ctx: Context, say: Say, log: Any) -> None:
+        super().__init__(logging.DEBUG)
+        self.ctx = ctx
+        self.say = say
+        self.log = log
+        self.problems: list[Problem] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # a plugin's malformed log call: keep its raw text
+            message = str(record.msg)
+        self.log.write(f"{record.levelname} {record.name}: {message}\n")
+        if record.exc_info and record.exc_info[1] is not None:
+            self.log.write("".join(traceback.format_exception(*record.exc_info)))
+        if record.levelno >= logging.WARNING and not record.name.startswith(ADVISORY_LOGGERS):
+            if _repeats(record, self.problems):
+                return
+            self.problems.append(from_record(self.ctx, record))
+        elif record.levelno == logging.INFO and record.name.startswith(SHOWN_INFO_LOGGERS):
+            self.say(f"      {message}")
+
+
+def _repeats(record: logging.LogRecord, problems: list[Problem]) -> bool:
+    """Pelican's «Unable to find …» after our plugin named the same dead link with its line."""
+    if not str(record.msg).startswith("Unable to find") or not record.args:
+        return False
+    target = str(record.args[0] if isinstance(record.args, tuple) else record.args)
+    return any(target in problem.reason for problem in problems)
+
+
+@contextlib.contextmanager
+def _captured(ctx: Context, say: Say, log: Any) -> Iterator[_Capture]:
+    from pelican.log import LimitFilter, console
+
+    # Pelican drops a warning it has already shown once in this process; a long-running
+    # livereload must see the same mistake again on the next build.
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    handler = _Capture(ctx, say, log)
+    root = logging.getLogger()
+    level, quiet = root.level, console.quiet
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    console.quiet = True  # Pelican's own «Done: Processed …» line
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        console.quiet = quiet
+
+
+class Engine:
+    """Builds one settings file into one output folder; keep it to build again."""
+
+    def __init__(self, settings_file: Path, *, output: Path | None = None, drafts: bool = False,
+                 say: Say | None = None) -> None:
+        self.settings_file = Path(settings_file).resolve()
+        self.root = self.settings_file.parent
+        self.drafts = drafts
+        self.say = say or _echo
+        self.output = Path(output).absolute() if output else self._settings_output()
+
+    def _settings_output(self) -> Path:
+        return Path(read_settings(self.settings_file)["OUTPUT_PATH"])
+
+    def _override(self, version: Path) -> dict[str, Any]:
+        override: dict[str, Any] = {"OUTPUT_PATH": str(version), "DELETE_OUTPUT_DIRECTORY": False}
+        if self.drafts:
+            preview = read_settings(self.settings_file).get("DRAFTS_PREVIEW") or {}
+            if not preview:
+                raise BuildError(Problem(self.settings_file.name, None,
+                                         "queste impostazioni non prevedono l’anteprima delle "
+                                         "bozze (DRAFTS_PREVIEW è vuoto)"))
+            override.update(preview)
+        return override
+
+    def build(self, *, search: bool = True, post_steps: Sequence[PostStep] = (),
+              steps: Steps | None = None) -> BuildResult:
+        """Build into a new version of ``output`` and switch to it; raise BuildError."""
+        from buildtools.paths import BUILD_LOG
+
+        began = time.perf_counter()
+        steps = steps or Steps(total=2 + int(search) + len(post_steps))
+        steps.stream = _SayStream(self.say) if steps.stream is sys.stdout else steps.stream
+        timings: dict[str, float] = {}
+        log_path = self.root / BUILD_LOG.relative_to(BUILD_LOG.parents[1])
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with outputs.locked(self.output), log_path.open("w", encoding="utf-8") as log:
+            outputs.migrate(self.output)
+            outputs.remove_leftovers(self.output)
+            version = outputs.new_version(self.output)
+            try:
+                self._pelican(version, steps, timings, log)
+                if search:
+                    self._search(version, steps, timings)
+                for step in post_steps:
+                    started = time.perf_counter()
+                    step(version)
+                    timings[getattr(step, "__name__", "step")] = time.perf_counter() - started
+                outputs.switch(self.output, version)
+            except BuildError:
+                shutil.rmtree(version, ignore_errors=True)
+                raise
+            except Exception as exc:
+                shutil.rmtree(version, ignore_errors=True)
+                traceback.print_exc(file=log)
+                ctx = Context(self.root, self.root / "content", version)
+                raise BuildError(from_exception(ctx, exc)) from None
+            except BaseException:
+                shutil.rmtree(version, ignore_errors=True)
+                raise
+        html = sum(1 for p in self.output.rglob("*.html") if p.is_file())
+        return BuildResult(
+            settings_file=self.settings_file, output=self.output, version=version, pages=html,
+            kit=kit_facts(self.output), search=search, timings=timings,
+            seconds=time.perf_counter() - began,
+        )
+
+    def _pelican(self, version: Path, steps: Steps, timings: dict[str, float], log: Any,
+                 retry: bool = True) -> None:
+        from pelican import Pelican
+
+        settings = read_settings(self.settings_file, self._override(version))
+        ctx = Context(self.root, Path(settings["PATH"]), version)
+        with _captured(ctx, self.say, log) as capture:
+            try:
+                with steps.step("Kit sulla delega"):
+                    started = time.perf_counter()
+                    pelican = Pelican(settings)
+                    timings["kit"] = time.perf_counter() - started
+                    self._fail_on(capture.problems)
+                steps.number += 1
+                steps.say(f"[{steps.number}/{steps.total}] Sito con {self.settings_file.name} "
+                          "(Pelican)…")
+                started = time.perf_counter()
+                pelican.run()
+                timings["pelican"] = time.perf_counter() - started
+            except BuildError:
+                raise
+            except Exception as exc:
+                traceback.print_exc(file=log)
+                if retry and is_broken_cache(exc):
+                    cache = Path(settings["CACHE_PATH"])
+                    self.say(f"La cache di Pelican in {ctx.rel(cache)} era rovinata (una build "
+                             "interrotta?): la cancello e riprovo.")
+                    shutil.rmtree(cache, ignore_errors=True)
+                    shutil.rmtree(version, ignore_errors=True)
+                    version.mkdir()
+                    steps.number = 0
+                    self._pelican(version, steps, timings, log, retry=False)
+                    return
+                # What was logged first is the cause; a crash after it is a consequence.
+                self._fail_on(capture.problems)
+                raise BuildError(from_exception(ctx, exc)) from None
+            self._fail_on(capture.problems)
+            steps.say(f"      fatto in {seconds_it(timings['pelican'])}")
+
+    @staticmethod
+    def _fail_on(problems: list[Problem]) -> None:
+        if problems:
+            raise BuildError(problems)
+
+    def _search(self, version: Path, steps: Steps, timings: dict[str, float]) -> None:
+        from buildtools.search_index import IndexFailed, index_site
+
+        pages = sum(1 for _ in version.rglob("*.html"))
+        with steps.step(f"Indice di ricerca (Pagefind, {plural(pages, 'pagina', 'pagine')})"):
+            started = time.perf_counter()
+            try:
+                index_site(version)
+            except IndexFailed as exc:
+                raise BuildError(Problem(None, None, f"Pagefind: {exc}")) from None
+            timings["search"] = time.perf_counter() - started
+
+
+class _SayStream:
+    """Lets :class:`Steps` print through the engine's ``say``."""
+
+    def __init__(self, say: Say) -> None:
+        self._say = say
+        self._buffer = ""
+
+    def write(self, text: str) -> int:
+        self._buffer += text
+        while "\n" in self._buffer:
+            line, self._buffer = self._buffer.split("\n", 1)
+            self._say(line)
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
+
+
+def build(settings_file: Path, *, output: Path | None = None, drafts: bool = False,
+          search: bool = True, post_steps: Sequence[PostStep] = (), say: Say | None = None,
+          steps: Steps | None = None) -> BuildResult:
+    """Build ``settings_file`` into ``output`` (default: its ``OUTPUT_PATH``)."""
+    return Engine(settings_file, output=output, drafts=drafts, say=say).build(
+        search=search, post_steps=post_steps, steps=steps)
+
+
+def build_kit(settings_file: Path, *, force: bool = False, say: Say | None = None) -> Any:
+    """Only the kit PDF, with the kit source and cache the settings name; raise BuildError."""
+    say = say or _echo
+    settings = read_settings(settings_file)
+    root = Path(settings["PATH"]).resolve().parent
+    kit_pdf = plugin_module("kit_pdf", settings)
+    source = Path(settings.get("KIT_SOURCE") or root / "kit")
+    cache = Path(settings.get("KIT_CACHE") or root / ".cache" / "kit")
+    source = source if source.is_absolute() else root / source
+    cache = cache if cache.is_absolute() else root / cache
+    try:
+        return kit_pdf.build_kit(source, cache, force=force, progress=lambda m: say(f"· {m}"))
+    except Exception as exc:
+        raise BuildError(from_exception(Context(root, root / "content"), exc)) from None
+
+
+def plugin_module(name: str, settings: dict[str, Any]) -> Any:
+    """A local plugin, imported the way Pelican imports it (from ``PLUGIN_PATHS``)."""
+    from pelican.plugins._utils import load_legacy_plugin
+
+    return load_legacy_plugin(name, settings.get("PLUGIN_PATHS", []))

@@ -1,0 +1,144 @@
+"""The output folder as a symlink to a complete version, switched in one rename.
+
+Layout, for ``output`` (or any other output folder a build is given)::
+
+    output -> .output.versions/20261201-121500-123456   (a symlink, relative)
+    .output.versions/20261201-121500-123456/            (the live site)
+    .output.versions/20261201-120000-654321/            (the previous one, kept for readers
+                                                         still loading its pages)
+
+A build writes a new version folder, then points a fresh symlink at it and renames that
+symlink over ``output``: one ``rename(2)``, so ``output`` always names a complete site,
+even when the build is killed at any moment. An ``output`` that is still a real folder
+(the old layout) is moved into the versions folder by the first build.
+
+Whatever an interrupted build leaves (a half-written version, a temporary symlink, the
+old layout's ``.output.staging-*``, ``.output.pagefind-*``, ``output.old-*``) is removed
+by :func:`remove_leftovers`, which every build and ``invoke clean`` call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from buildtools.paths import versions_dir
+
+KEEP_PREVIOUS = 1
+LINK_PREFIX = ".link-"
+
+
+def _stamp() -> str:
+    now = time.time()
+    micro = int(now * 1e6) % 1_000_000
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f"-{micro:06d}"
+
+
+@contextlib.contextmanager
+def locked(output: Path) -> Iterator[None]:
+    """Hold the versions folder's lock: one build of ``output`` at a time."""
+    versions = versions_dir(output)
+    versions.mkdir(parents=True, exist_ok=True)
+    with open(versions / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def current_version(output: Path) -> Path | None:
+    """The version folder ``output`` points at, or None (no output, or the old layout)."""
+    if not output.is_symlink():
+        return None
+    target = output.parent / os.readlink(output)
+    return target.resolve() if target.is_dir() else None
+
+
+def migrate(output: Path) -> None:
+    """Move an ``output`` that is a real folder (old layout) into the versions folder."""
+    if output.is_symlink() or not output.exists():
+        return
+    versions = versions_dir(output)
+    versions.mkdir(parents=True, exist_ok=True)
+    moved = versions / _stamp()
+    os.replace(output, moved)
+    _point(output, moved)
+
+
+def new_version(output: Path) -> Path:
+    """A fresh, empty version folder for a build of ``output``."""
+    versions = versions_dir(output)
+    versions.mkdir(parents=True, exist_ok=True)
+    folder = versions / _stamp()
+    while folder.exists():  # two builds in the same microsecond
+        folder = versions / _stamp()
+    folder.mkdir()
+    return folder
+
+
+def _point(output: Path, version: Path) -> None:
+    link = versions_dir(output) / f"{LINK_PREFIX}{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        link.unlink()
+    link.symlink_to(os.path.relpath(version, output.parent))
+    os.replace(link, output)  # the one atomic step
+
+
+def switch(output: Path, version: Path) -> None:
+    """Make ``output`` point at ``version`` in one rename, then drop old versions."""
+    version.chmod(0o755)
+    _point(output, version)
+    remove_leftovers(output)
+
+
+def remove_leftovers(output: Path, keep_previous: int = KEEP_PREVIOUS) -> list[Path]:
+    """Remove every version but the current one (and the newest previous ones) and every
+    folder an interrupted build left beside ``output``; return what was removed."""
+    removed: list[Path] = []
+    parent = output.parent
+    name = output.name
+    for pattern in (f".{name}.staging-*", f".{name}.pagefind-*", f".{name}.ricerca-*",
+                    f"{name}.old-*"):
+        for path in parent.glob(pattern):
+            _remove(path)
+            removed.append(path)
+    versions = versions_dir(output)
+    if not versions.is_dir():
+        return removed
+    current = current_version(output)
+    entries = sorted(versions.iterdir(), key=lambda p: p.name, reverse=True)
+    kept = 0
+    for entry in entries:
+        is_version = entry.name[:1].isdigit() and entry.is_dir() and not entry.is_symlink()
+        if entry.name == ".lock" or (is_version and entry.resolve() == current):
+            continue
+        if (is_version and current is not None and kept < keep_previous
+                and entry.name < current.name):
+            kept += 1
+            continue
+        _remove(entry)
+        removed.append(entry)
+    return removed
+
+
+def remove_all(output: Path) -> None:
+    """``invoke clean``: the output link (or old-layout folder), every version, every leftover."""
+    remove_leftovers(output, keep_previous=0)
+    if output.is_symlink() or output.is_file():
+        output.unlink()
+    elif output.is_dir():
+        shutil.rmtree(output)
+    shutil.rmtree(versions_dir(output), ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,45 @@
+"""Where things live: the project's folders, settings files, output and caches, in one place.
+
+Everything is relative to the project root, the folder holding this package. Caches that
+depend on the settings (Pelican's content cache, the kit cache) are named by the settings
+files themselves (``CACHE_PATH``, ``KIT_CACHE``); the defaults below are what
+``pelicanconf.py`` names, for the tools that run without a build (``invoke kit``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT = ROOT / "content"
+THEME = ROOT / "theme"
+PLUGINS = ROOT / "plugins"
+KIT = ROOT / "kit"
+
+DEV_SETTINGS = ROOT / "pelicanconf.py"
+PUBLISH_SETTINGS = ROOT / "publishconf.py"
+
+OUTPUT = ROOT / "output"
+
+CACHE = ROOT / ".cache"
+PELICAN_CACHE = CACHE / "pelican"
+KIT_CACHE = CACHE / "kit"
+PUBLISH_PELICAN_CACHE = CACHE / "pelican-publish"
+PUBLISH_KIT_CACHE = CACHE / "kit-publish"
+BUILD_LOG = CACHE / "ultima-build.log"
+CHECK_MEMO = CACHE / "controlli" / "memo.json"
+
+
+def versions_dir(output: Path) -> Path:
+    """The folder holding the complete versions ``output`` points at: ``.output.versions``."""
+    return output.parent / f".{output.name}.versions"
+
+
+def relative(path: Path | str, root: Path = ROOT) -> str:
+    """``path`` relative to ``root`` when inside it (POSIX separators), else as given."""
+    candidate = Path(path)
+    try:
+        return candidate.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
