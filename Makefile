@@ -22,14 +22,15 @@ system-deps:
 test-system-deps:
 	@PYTHON=$(PYTHON) scripts/system-deps.sh test
 
-$(STAMP): requirements.lock | system-deps
+$(STAMP): requirements.lock pyproject.toml | system-deps
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Serve Python 3.11 (trovato " + sys.version.split()[0] + "): installa python3.11 o usa PYTHON=/percorso/python3.11 make")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) output .cache
+	rm -rf $(VENV) output .output.versions .cache

@@ -242,8 +242,8 @@ def headers(c):
 def bench(c, sizes="100,1000", livereload=True):
     """Time cold/warm builds, a one-article rebuild and livereload on synthetic sites."""
     flag = "" if livereload else "--no-livereload"
-    c.run(f"{PY} {shlex.quote(str(ROOT / 'benchmarks' / 'bench_build.py'))} "
-          f"--sizes {shlex.quote(sizes)} {flag}", pty=False)
+    with c.cd(str(ROOT)):
+        c.run(f"{PY} -m benchmarks.bench_build --sizes {shlex.quote(sizes)} {flag}", pty=False)
 
 
 @task

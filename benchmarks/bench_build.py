@@ -1,6 +1,6 @@
 """Build timings at several site sizes: cold, warm, one-article edit, livereload latency.
 
-Usage: ``python benchmarks/bench_build.py [--sizes 100,1000] [--no-livereload]``
+Usage: ``python -m benchmarks.bench_build [--sizes 100,1000] [--no-livereload]``
 (or ``invoke bench``). For each size a synthetic project (``benchmarks/synth.py``) is
 built with the author's own commands in a temporary folder:
 
@@ -33,10 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synth import make_site  # noqa: E402
+from benchmarks.synth import make_site  # noqa: E402
 
 EDIT_MARK = "Paragrafo aggiunto dal benchmark"
 

@@ -1,6 +1,6 @@
 """Benchmark the kit build: cold render, cached no-op, PDF bytes, pages, fields.
 
-Usage: ``python benchmarks/bench_kit.py [--repeat N]``. Prints a table; each time is the
+Usage: ``python -m benchmarks.bench_kit [--repeat N]``. Prints a table; each time is the
 median of N runs, as wall-clock and CPU seconds (CPU is steadier on a busy machine).
 "process" rows run the CLI in a fresh interpreter (what ``invoke kit`` costs, imports
 included); "in-process" rows time ``build_kit`` alone with the imports already warm.
@@ -19,12 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
 
-import kit_pdf  # noqa: E402
+from buildtools.engine import local_plugin  # noqa: E402
+
+kit_pdf = local_plugin("kit_pdf")
 
 CLI = (
-    "import sys; sys.path.insert(0, 'plugins'); import kit_pdf; "
+    "import sys; from buildtools.engine import local_plugin; kit_pdf = local_plugin('kit_pdf'); "
     "raise SystemExit(kit_pdf.main(sys.argv[1:]))"
 )
 

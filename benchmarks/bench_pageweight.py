@@ -5,7 +5,7 @@ prints brotli bytes of HTML, CSS, JS, fonts and images, the HTML+CSS+JS total th
 article budget (15 KB, aim 12 KB) is about, and any third-party request. With
 ``--og`` it also times the Open Graph images, cold (empty cache) and warm.
 
-    python benchmarks/bench_pageweight.py [--site output] [--og]
+    python -m benchmarks.bench_pageweight [--site output] [--og]
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "plugins"))
 
 from buildtools.validate import page_loads  # noqa: E402
 
@@ -50,7 +48,9 @@ def build_copy() -> Path:
 
 def bench_og(titles: int = 7) -> tuple[float, float]:
     """Seconds to produce ``titles`` cards with an empty cache, then with a warm one."""
-    import og_image
+    from buildtools.engine import local_plugin
+
+    og_image = local_plugin("og_image")
 
     cards = [og_image.Card(f"Titolo di prova numero {n}: delegare bene, lavorare meglio",
                            "Assistente Virtuale", "Giulia · Assistente Virtuale", "G")

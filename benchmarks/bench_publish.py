@@ -1,6 +1,6 @@
 """Publishing timings on the real site: first publish, after one edit, same bytes again.
 
-Usage: ``python benchmarks/bench_publish.py``. A copy of the project (made a git
+Usage: ``python -m benchmarks.bench_publish``. A copy of the project (made a git
 repository, as the author's is) publishes by rsync into a temporary folder:
 
 1. first publish: every check runs on every page;
@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from tests.sitecopy import copy_project  # noqa: E402
 from tests.workflow_support import init_git  # noqa: E402

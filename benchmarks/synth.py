@@ -14,7 +14,6 @@ import argparse
 import datetime as dt
 import random
 import shutil
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +80,6 @@ def article(number: int, total: int, start: dt.datetime) -> tuple[str, str]:
 
 def make_site(dest: Path, posts: int) -> Path:
     """A project copy in ``dest`` with ``posts`` articles, real ones included."""
-    sys.path.insert(0, str(ROOT))
     from tests.sitecopy import copy_project
 
     if dest.exists():

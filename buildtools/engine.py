@@ -308,3 +308,10 @@ def plugin_module(name: str, settings: dict[str, Any]) -> Any:
     from pelican.plugins._utils import load_legacy_plugin
 
     return load_legacy_plugin(name, settings.get("PLUGIN_PATHS", []))
+
+
+def local_plugin(name: str, settings_file: Path | None = None) -> Any:
+    """``plugin_module`` with the development settings' ``PLUGIN_PATHS`` (scripts, tests)."""
+    from buildtools.paths import DEV_SETTINGS
+
+    return plugin_module(name, read_settings(settings_file or DEV_SETTINGS))
