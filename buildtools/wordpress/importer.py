@@ -1,0 +1,504 @@
+"""``invoke import-wordpress``: plan everything from the export, then write.
+
+Nothing is written before the whole export has been read and every file planned, so
+a malformed export, a missing ``--uploads`` folder or an unset production database
+stops the import with the project untouched.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from buildtools.wordpress import body as body_mod
+from buildtools.wordpress.classify import classify
+from buildtools.wordpress.errors import ImportFailed
+from buildtools.wordpress.isso_import import CommentPlan, Thread, sort_comments, write_comments
+from buildtools.wordpress.manifest import MANIFEST, Manifest, digest
+from buildtools.wordpress.media import Media
+from buildtools.wordpress.redirects import DATA_FILE, NGINX_CONF, NGINX_MAP, Redirects
+from buildtools.wordpress.slugs import ascii_slug, reserved_segments, title_key, unique
+from buildtools.wordpress.summary import Report
+from buildtools.wordpress.wxr import Export, Item, parse
+
+MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+          "settembre", "ottobre", "novembre", "dicembre")
+UNCATEGORIZED = {"uncategorized", "senza-categoria", "non-categorizzato"}
+SUMMARY_MAX = 300
+
+
+@dataclass
+class Existing:
+    """A file already in content/ that no import wrote."""
+
+    relpath: str  # content-relative
+    url: str
+
+
+@dataclass
+class Plan:
+    item: Item
+    kind: str  # article | page
+    draft: bool
+    reason: str
+    title: str
+    slug: str = ""
+    url: str = ""  # site-relative, no leading slash
+    relpath: str = ""  # content-relative file
+    kept: Existing | None = None
+    nested: bool = False
+
+    @property
+    def public(self) -> bool:
+        return not self.draft
+
+    @property
+    def label(self) -> str:
+        short = self.title if len(self.title) <= 70 else self.title[:69] + "…"
+        return f"«{short}» (id {self.item.id})"
+
+    @property
+    def link_target(self) -> str | None:
+        if self.kept:
+            return self.kept.relpath
+        return self.relpath if self.public else None
+
+    @property
+    def new_url(self) -> str:
+        return self.kept.url if self.kept else self.url
+
+
+@dataclass
+class Outputs:
+    files: dict[str, bytes] = field(default_factory=dict)  # project-relative → bytes
+    copies: dict[str, Path] = field(default_factory=dict)  # project-relative → source
+
+
+def italian_date(value: str) -> str:
+    try:
+        year, month, day = (int(x) for x in value[:10].split("-"))
+        return f"{day} {MONTHS[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return value
+
+
+def _pelican_date(value: str) -> str:
+    if not value or value.startswith("0000"):
+        return ""
+    return value[:16]
+
+
+def _read_existing(content: Path, manifest: Manifest, root: Path, settings: dict
+                   ) -> tuple[dict[str, Existing], dict[str, Existing], set[str]]:
+    """Slugs and titles of files the author has (not written by an import)."""
+    from pelican.utils import slugify
+
+    by_slug: dict[str, Existing] = {}
+    by_title: dict[str, Existing] = {}
+    urls: set[str] = set()
+    ours = set(manifest.files)
+    for folder_key, url_key in (("ARTICLE_PATHS", "ARTICLE_URL"), ("PAGE_PATHS", "PAGE_URL")):
+        for folder in settings.get(folder_key, []):
+            for path in sorted((content / folder).rglob("*.md")):
+                if path.relative_to(root).as_posix() in ours:
+                    continue
+                meta = {}
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    if not line.strip():
+                        break
+                    key, _, value = line.partition(":")
+                    meta[key.strip().lower()] = value.strip()
+                slug = meta.get("slug") or slugify(meta.get("title", path.stem))
+                url = meta.get("url") or settings.get(url_key, "{slug}/").format(slug=slug)
+                found = Existing(path.relative_to(content).as_posix(), url)
+                by_slug[slug] = found
+                urls.add(url.split("/", 1)[0])
+                if meta.get("title"):
+                    by_title[title_key(meta["title"])] = found
+    return by_slug, by_title, urls
+
+
+def _title(item: Item) -> tuple[str, str]:
+    """Plain-text title, and a note when it had to be made up."""
+    title = body_mod.plain_text(item.title)
+    if title:
+        return title, ""
+    words = body_mod.plain_text(body_mod.BLOCK_COMMENT.sub("", item.content)).split()
+    if words:
+        made = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    else:
+        made = f"Senza titolo del {italian_date(item.date)}"
+    return made, f"titolo vuoto: ora è «{made}»"
+
+
+class Importer:
+    def __init__(self, export: Export, root: Path, settings: dict, uploads: Path | None):
+        self.export = export
+        self.root = root
+        self.settings = settings
+        self.content = root / settings.get("PATH", "content")
+        self.manifest = Manifest.load(self.content / MANIFEST)
+        self.report = Report()
+        hosts = {(urlparse(u).hostname or "").removeprefix("www.")
+                 for u in (export.base_url, export.link) if u}
+        self.media = Media(uploads, hosts - {""})
+        self.plans: list[Plan] = []
+        self.by_id: dict[int, Plan] = {}
+        self.by_old_path: dict[str, Plan] = {}
+        self.categories: dict[str, str] = {}  # WP nicename → name, of public articles
+        self.tags: dict[str, str] = {}
+        self.public_categories: set[str] = set()
+        self.public_tags: set[str] = set()
+        self.comments = CommentPlan()
+        self.redirects = Redirects()
+
+    # ---------------------------------------------------------------- planning
+    def plan(self) -> Outputs:
+        by_slug, by_title, taken_roots = _read_existing(self.content, self.manifest, self.root,
+                                                       self.settings)
+        taken = set(by_slug) | reserved_segments(self.settings) | taken_roots
+        items = self.export.by_id()
+        for item in self.export.items:
+            verdict = classify(item)
+            if verdict.kind is None:
+                self.report.skipped[verdict.reason] += 1
+                continue
+            title, note = _title(item)
+            plan = Plan(item, verdict.kind, verdict.draft, verdict.reason, title)
+            if note:
+                self.report.note(plan.label, note)
+            wp_slug = ascii_slug(item.name)
+            kept = by_slug.get(wp_slug) or by_title.get(title_key(title))
+            if kept:
+                plan.kept = kept
+                self.report.kept.append(f"{plan.label} → content/{kept.relpath}")
+            self.plans.append(plan)
+            self.by_id[item.id] = plan
+        # Stable slugs: what the last import chose for this id comes first.
+        ordered = sorted(self.plans, key=lambda p: str(p.item.id) not in self.manifest.items)
+        for plan in ordered:
+            if plan.kept:
+                continue
+            previous = self.manifest.items.get(str(plan.item.id))
+            folder = "articles" if plan.kind == "article" else "pages"
+            if plan.kind == "page":
+                segments = self._page_segments(plan, items)
+                base = ascii_slug("-".join(segments)) if len(segments) > 1 else segments[0]
+            else:
+                segments = []
+                base = ascii_slug(plan.item.name) or ascii_slug(plan.title)
+            if previous and Path(previous).stem not in taken:
+                plan.slug = Path(previous).stem
+                taken.add(plan.slug)
+            else:
+                prefix = "articolo" if plan.kind == "article" else "pagina"
+                plan.slug = unique(base, taken, f"{prefix}-{plan.item.id}")
+            plan.relpath = f"{folder}/{plan.slug}.md"
+            url_key = "ARTICLE_URL" if plan.kind == "article" else "PAGE_URL"
+            plan.url = self.settings.get(url_key, "{slug}/").format(slug=plan.slug)
+            if plan.kind == "page" and len(segments) > 1 and plan.public:
+                plan.nested = True
+                plan.url = "/".join(segments) + "/"
+            self.manifest.items[str(plan.item.id)] = f"{self.content.name}/{plan.relpath}"
+        for plan in self.plans:
+            for old in self._old_paths(plan.item):
+                self.by_old_path[old] = plan
+        self._collect_terms()
+        out = Outputs()
+        for plan in self.plans:
+            self._plan_item(plan, out)
+        self._plan_redirects(out)
+        for target, source in self.media.copies.items():
+            out.copies[f"{self.content.name}/{target}"] = source
+        self.report.missing = dict(self.media.missing)
+        return out
+
+    def _page_segments(self, plan: Plan, items: dict[int, Item]) -> list[str]:
+        chain, seen, item = [], set(), plan.item
+        while item is not None and item.id not in seen:
+            seen.add(item.id)
+            chain.append(ascii_slug(item.name) or ascii_slug(body_mod.plain_text(item.title))
+                         or f"pagina-{item.id}")
+            item = items.get(item.parent) if item.parent else None
+            if item is not None and item.post_type != "page":
+                break
+        return list(reversed(chain))
+
+    def _old_paths(self, item: Item) -> list[str]:
+        paths = []
+        for link in (item.link,):
+            parsed = urlparse(link)
+            if parsed.path and parsed.path != "/" and not parsed.query:
+                path = unquote(parsed.path)
+                paths.append(path if path.endswith("/") or "." in path.rsplit("/", 1)[-1]
+                             else path + "/")
+        return paths
+
+    def _collect_terms(self) -> None:
+        for plan in self.plans:
+            for term in plan.item.categories:
+                self.categories[term.nicename] = (
+                    str(self.settings.get("DEFAULT_CATEGORY", "Senza categoria"))
+                    if term.nicename in UNCATEGORIZED else body_mod.plain_text(term.name))
+                if plan.public and plan.kind == "article":
+                    self.public_categories.add(term.nicename)
+            for term in plan.item.tags:
+                self.tags[term.nicename] = body_mod.plain_text(term.name)
+                if plan.public and plan.kind == "article":
+                    self.public_tags.add(term.nicename)
+
+    def _category_of(self, plan: Plan) -> tuple[str, list[str]]:
+        names = [body_mod.plain_text(t.name) for t in plan.item.categories
+                 if t.nicename not in UNCATEGORIZED]
+        default = str(self.settings.get("DEFAULT_CATEGORY", "Senza categoria"))
+        if not names:
+            return default, []
+        return names[0], names[1:]
+
+    # ------------------------------------------------------------------ links
+    def _link(self, plan: Plan, href: str) -> str | None:
+        if href.startswith(("#", "mailto:", "tel:")):
+            return href
+        if self.media.upload_path(href) is not None:
+            return self.media.resolve(href)
+        if not self.media.is_old_site(href):
+            return href
+        parsed = urlparse(href)
+        query = parse_qs(parsed.query)
+        target: Plan | None = None
+        for name in ("p", "page_id"):
+            if query.get(name, [""])[0].isdigit():
+                target = self.by_id.get(int(query[name][0]))
+        path = unquote(parsed.path) or "/"
+        if target is None and path not in ("/", ""):
+            target = self.by_old_path.get(path if path.endswith("/") else path + "/")
+        fragment = f"#{parsed.fragment}" if parsed.fragment else ""
+        if target is not None:
+            if target.link_target:
+                return "{filename}/" + target.link_target + fragment
+            self.report.note(plan.label, f"link a {target.label} tolto (non è pubblico), "
+                                         "resta il testo")
+            return None
+        parts = [p for p in path.split("/") if p]
+        if len(parts) >= 2 and parts[0] in ("category", "tag"):
+            nicename = parts[-1]
+            # Pelican slugifies the name after {category}/{tag}: the slug is its own slug.
+            if parts[0] == "category" and nicename in self.public_categories:
+                return "{category}" + self._slug_of(self.categories[nicename])
+            if parts[0] == "tag" and nicename in self.public_tags:
+                return "{tag}" + self._slug_of(self.tags[nicename])
+        if path in ("/", "") and not query:
+            return "{index}"
+        self.report.note(plan.label, f"link al vecchio sito {href} tolto (nessuna pagina "
+                                     "corrispondente), resta il testo")
+        return None
+
+    def _slug_of(self, name: str) -> str:
+        from pelican.settings import DEFAULT_CONFIG
+        from pelican.urlwrappers import Category
+
+        return Category(name, DEFAULT_CONFIG | self.settings).slug
+
+    # --------------------------------------------------------------- one item
+    def _plan_item(self, plan: Plan, out: Outputs) -> None:
+        item = plan.item
+        threads_uri = "/" + plan.new_url
+        kept_comments = sort_comments(item.comments, self.comments)
+        if kept_comments:
+            self.comments.threads.append(Thread(threads_uri, plan.title, kept_comments))
+            if plan.kind == "page":
+                self.report.note(plan.label, "commenti importati, ma il tema mostra i commenti "
+                                             "solo negli articoli")
+        if plan.kept:
+            return
+        self.report.counts["draft" if plan.draft else plan.kind] += 1
+        if plan.draft:
+            self.report.note(plan.label, f"{plan.reason}: importato come bozza (Status: draft)")
+        attachments = {
+            i.id: (i.attachment_url, i.meta.get("_wp_attachment_image_alt", "")
+                   or body_mod.plain_text(i.title))
+            for i in self.export.items if i.post_type == "attachment" and i.attachment_url
+        }
+        resolvers = body_mod.Resolvers(
+            link=lambda href: self._link(plan, href),
+            media=self.media.resolve,
+            attachments=attachments,
+        )
+        missing_before = set(self.media.missing)
+        converted = body_mod.convert(item.content, resolvers)
+        for problem in converted.problems:
+            self.report.note(plan.label, problem)
+        for name in sorted(set(self.media.missing) - missing_before):
+            self.report.note(plan.label, f"file non copiato, tenuto solo il testo: {name}")
+        meta = self._metadata(plan, converted, attachments)
+        markdown = converted.markdown
+        if not markdown.strip():
+            markdown = "*(Questo contenuto era vuoto su WordPress.)*\n"
+            self.report.note(plan.label, "contenuto vuoto")
+        text = "".join(f"{key}: {value}\n" for key, value in meta) + "\n" + markdown
+        out.files[f"{self.content.name}/{plan.relpath}"] = text.encode("utf-8")
+
+    def _metadata(self, plan: Plan, converted: body_mod.Body,
+                  attachments: dict[int, tuple[str, str]]) -> list[tuple[str, str]]:
+        item = plan.item
+        meta: list[tuple[str, str]] = [("Title", plan.title)]
+        date = _pelican_date(item.date) or _pelican_date(item.modified)
+        if date:
+            meta.append(("Date", date))
+        modified = _pelican_date(item.modified)
+        if modified and modified > date:
+            meta.append(("Modified", modified))
+        author = self.export.authors.get(item.author, item.author)
+        if author:
+            meta.append(("Author", " ".join(author.split())))
+        if plan.kind == "article":
+            category, extra = self._category_of(plan)
+            meta.append(("Category", category))
+            tags = [body_mod.plain_text(t.name) for t in item.tags] + extra
+            if extra:
+                self.report.note(plan.label, "più categorie: la prima è la categoria, le altre "
+                                             "sono diventate tag")
+            tags = list(dict.fromkeys(" ".join(t.replace(",", " ").split()) for t in tags if t))
+            if tags:
+                meta.append(("Tags", ", ".join(tags)))
+        meta.append(("Slug", plan.slug))
+        if plan.nested:
+            meta += [("Url", plan.url), ("Save_as", plan.url + "index.html")]
+        summary = body_mod.plain_text(item.excerpt) or converted.more_text
+        if summary:
+            if len(summary) > SUMMARY_MAX:
+                summary = summary[:SUMMARY_MAX].rsplit(" ", 1)[0] + "…"
+            meta.append(("Summary", summary))
+        if plan.draft:
+            meta.append(("Status", "draft"))
+        if item.sticky:
+            meta.append(("Sticky", "true"))
+        thumb = item.meta.get("_thumbnail_id", "")
+        if thumb.isdigit() and int(thumb) in attachments:
+            url, alt = attachments[int(thumb)]
+            static = self.media.resolve(url)
+            if static:
+                meta.append(("Image", static.removeprefix("{static}/")))
+                if alt:
+                    meta.append(("Image_alt", " ".join(alt.split())))
+            else:
+                self.report.note(plan.label, "immagine in evidenza non copiata")
+        meta.append(("Wordpress_id", str(item.id)))
+        return [(k, " ".join(v.split())) for k, v in meta]
+
+    # -------------------------------------------------------------- redirects
+    def _plan_redirects(self, out: Outputs) -> None:
+        r = self.redirects
+        for plan in self.plans:
+            if not (plan.public or plan.kept):
+                continue
+            new = "/" + plan.new_url
+            for old in self._old_paths(plan.item):
+                r.add_path(old, new)
+            r.add_query("page_id" if plan.kind == "page" else "p", str(plan.item.id), new)
+        from pelican.settings import DEFAULT_CONFIG
+        from pelican.urlwrappers import Category, Tag
+
+        settings = DEFAULT_CONFIG | self.settings
+        for nicename, name in self.categories.items():
+            if nicename in self.public_categories:
+                new = "/" + Category(name, settings).url
+            else:
+                new = "/" + str(self.settings.get("CATEGORIES_URL", ""))
+            r.add_path(f"/category/{nicename}/", new)
+        for nicename, name in self.tags.items():
+            new = ("/" + Tag(name, settings).url if nicename in self.public_tags
+                   else "/" + str(self.settings.get("TAGS_URL", "")))
+            r.add_path(f"/tag/{nicename}/", new)
+        if self.settings.get("FEED_ALL_ATOM"):
+            r.add_path("/feed/", "/" + str(self.settings["FEED_ALL_ATOM"]))
+        for old, target in self.media.old_paths.items():
+            r.add_path(old, "/" + target)
+        self.report.redirects = r.count()
+        out.files[f"{self.content.name}/{DATA_FILE}"] = r.data().encode("utf-8")
+        out.files[f"deploy/{NGINX_MAP}"] = r.nginx_map().encode("utf-8")
+        out.files[f"deploy/{NGINX_CONF}"] = r.nginx_conf().encode("utf-8")
+
+    # ---------------------------------------------------------------- writing
+    def write(self, out: Outputs, databases: list[Path]) -> Report:
+        report = self.report
+        planned = {rel: data for rel, data in out.files.items()}
+        planned |= {rel: src.read_bytes() for rel, src in out.copies.items()}
+        for rel, data in sorted(planned.items()):
+            state = self.manifest.state(self.root, rel, data)
+            if state == "same":
+                report.unchanged += 1
+                self.manifest.files[rel] = digest(data)
+            elif state in ("new", "ours"):
+                target = self.root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                self.manifest.files[rel] = digest(data)
+                report.written.append(rel)
+            elif state == "edited":
+                report.protected.append(f"{rel} (modificato dopo l’ultimo import: lo lascio com’è; "
+                                        "per riprenderlo da WordPress cancellalo e rilancia)")
+            else:
+                report.protected.append(f"{rel} (c’era già e non l’ha scritto l’import: "
+                                        "lo lascio com’è)")
+        report.images_copied = len(out.copies)
+        report.comments = self.comments.counts
+        for database in databases:
+            added = write_comments(database, self.comments.threads)
+            shown = (database.relative_to(self.root) if database.is_relative_to(self.root)
+                     else database)
+            report.comments_added[str(shown)] = added
+        manifest_bytes = self.manifest.text().encode("utf-8")
+        manifest_rel = f"{self.content.name}/{MANIFEST}"
+        if self.manifest.state(self.root, manifest_rel, manifest_bytes) != "same":
+            self.manifest.path.write_bytes(manifest_bytes)
+            if report.written:
+                report.written.append(manifest_rel)
+        return report
+
+
+def production_database(root: Path, environ: dict[str, str] | None = None) -> Path:
+    """Isso's ``dbpath`` from ``isso/isso.cfg``, with the environment's variables."""
+    env = dict(os.environ if environ is None else environ)
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(root / "isso" / "isso.cfg", encoding="utf-8")
+    raw = parser.get("general", "dbpath", fallback="")
+    value = raw
+    for name, val in env.items():
+        value = value.replace("${" + name + "}", val).replace("$" + name, val)
+    if not value or "$" in value:
+        raise ImportFailed(
+            f"Per scrivere i commenti nel database di produzione serve ISSO_DBPATH "
+            f"(isso/isso.cfg dice dbpath = {raw}): impostala, es. "
+            "ISSO_DBPATH=/var/lib/isso/comments.db. Non ho scritto nulla."
+        )
+    return Path(value)
+
+
+def run_import(
+    export_file: Path,
+    root: Path,
+    *,
+    uploads: Path | None = None,
+    production_db: bool = False,
+    environ: dict[str, str] | None = None,
+) -> Report:
+    """Import ``export_file`` into the project at ``root``; return the report."""
+    from buildtools.comments import LOCAL_DB
+    from buildtools.comments import ROOT as COMMENTS_ROOT
+    from buildtools.deploy import read_settings
+
+    if uploads is not None and not uploads.is_dir():
+        raise ImportFailed(f"La cartella --uploads {uploads} non esiste: indica la copia di "
+                           "wp-content/uploads. Non ho scritto nulla.")
+    settings = read_settings(root / "pelicanconf.py")
+    databases = [root / LOCAL_DB.relative_to(COMMENTS_ROOT)]
+    if production_db:
+        databases.append(production_database(root, environ))
+    export = parse(export_file)
+    importer = Importer(export, root, settings, uploads)
+    outputs = importer.plan()
+    return importer.write(outputs, databases)

@@ -1,0 +1,131 @@
+"""WordPress comments into Isso's SQLite database, keyed by the NEW addresses.
+
+Isso's own ``isso migrate`` keeps the old WordPress paths (and drops the moderation
+state of nothing: it publishes spam and pingbacks too), so we use Isso's database
+classes directly (``isso.db.SQLite3``: its schema, its migrations, its ``add``), with
+the thread URI the theme uses (``data-isso-id``: the page path with its slash).
+
+- approved comments (mode 1) keep their date and their thread; Isso shows one level of
+  replies, so a reply to a reply hangs under the top comment of its thread, as in Isso;
+- pending comments (mode 2) wait for the author's moderation; they are dated at the
+  import, because Isso deletes pending comments older than ``purge-after`` (30 days);
+- spam, trash, pingbacks and trackbacks are not imported, only counted.
+
+Re-running adds nothing: a comment already in the thread (same author and text) is
+recognised and reused as a parent.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from buildtools.wordpress.wxr import Comment
+
+
+@dataclass
+class Thread:
+    uri: str
+    title: str
+    comments: list[Comment]
+
+
+@dataclass
+class CommentPlan:
+    threads: list[Thread] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # approved, pending, spam, pingback, …
+
+
+def sort_comments(comments: list[Comment], plan: CommentPlan) -> list[Comment]:
+    """Keep what Isso should get, count the rest."""
+    kept = []
+    for comment in comments:
+        if comment.type in {"pingback", "trackback"}:
+            plan.counts[comment.type] += 1
+        elif comment.approved == "1":
+            plan.counts["approved"] += 1
+            kept.append(comment)
+        elif comment.approved == "0":
+            plan.counts["pending"] += 1
+            kept.append(comment)
+        else:
+            plan.counts["spam" if comment.approved == "spam" else "trash"] += 1
+    return kept
+
+
+def _epoch(comment: Comment) -> float:
+    for value, utc in ((comment.date_gmt, True), (comment.date, False)):
+        try:
+            moment = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+        if moment.year < 1971:
+            continue
+        return float(calendar.timegm(moment.timetuple())) if utc else moment.timestamp()
+    return time.time()
+
+
+def comment_text(raw: str) -> str:
+    """WordPress comment HTML → the Markdown Isso renders (links and emphasis kept)."""
+    if "<" in raw:
+        from markdownify import markdownify
+
+        return markdownify(raw.replace("\n", "<br>\n"), escape_misc=False).strip()
+    return html.unescape(raw).strip()
+
+
+def _open(database: Path):
+    from isso.db import SQLite3
+
+    from isso import config
+
+    database.parent.mkdir(parents=True, exist_ok=True)
+    return SQLite3(str(database), config.load(config.default_file()))
+
+
+def write_comments(database: Path, threads: list[Thread]) -> int:
+    """Add the comments of ``threads`` to ``database``; return how many were new."""
+    from isso.utils import anonymize
+
+    db = _open(database)
+    added = 0
+    for thread in threads:
+        if thread.uri not in db.threads:
+            db.threads.new(thread.uri, thread.title)
+        tid = db.threads[thread.uri]["id"]
+        remap: dict[int, int] = {}
+        pending = sorted(thread.comments, key=lambda c: c.id)
+        known = {c.id for c in pending}
+        while pending:
+            ready = [c for c in pending if c.parent not in known or c.parent in remap]
+            if not ready:  # a parent loop: attach the rest to the thread
+                ready = pending[:1]
+            for comment in ready:
+                pending.remove(comment)
+                text = comment_text(comment.content)
+                found = db.execute(
+                    "SELECT id FROM comments WHERE tid=? AND author IS ? AND text=?",
+                    (tid, comment.author or None, text),
+                ).fetchone()
+                if found:
+                    remap[comment.id] = found[0]
+                    continue
+                row = db.comments.add(thread.uri, {
+                    "parent": remap.get(comment.parent),
+                    "created": _epoch(comment) if comment.approved == "1" else time.time(),
+                    "mode": 1 if comment.approved == "1" else 2,
+                    "remote_addr": anonymize(comment.ip or "127.0.0.1"),
+                    "text": text,
+                    "author": comment.author or None,
+                    "email": comment.email or None,
+                    "website": comment.url or None,
+                    "notification": 0,
+                })
+                remap[comment.id] = row["id"]
+                added += 1
+    return added

@@ -1,0 +1,86 @@
+"""Old WordPress addresses → new ones, written for every kind of host.
+
+One mapping, three forms:
+
+- ``content/wordpress-redirects.json``: the data; ``plugins/wordpress_redirects``
+  turns it at build time into ``output/_redirects`` (Netlify, Cloudflare Pages and
+  other static hosts) and into small HTML pages at the old addresses (refresh + canonical
+  link) for hosts with neither;
+- ``deploy/wordpress-redirects.map`` (``http {}`` level) and
+  ``deploy/wordpress-redirects.conf`` (``server {}`` level) for nginx: real 301s,
+  including ``/?p=123`` and ``/?page_id=45``.
+
+Query-string addresses (``/?p=123``) only work where the server can match a query:
+nginx (these files) and Netlify (``_redirects``). Cloudflare Pages, GitLab Pages,
+GitHub Pages and a plain folder cannot: ``/?p=123`` shows the home page there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+DATA_FILE = "wordpress-redirects.json"
+NGINX_MAP = "wordpress-redirects.map"
+NGINX_CONF = "wordpress-redirects.conf"
+
+
+@dataclass
+class Redirects:
+    paths: dict[str, str] = field(default_factory=dict)  # old path → new path
+    queries: dict[str, dict[str, str]] = field(default_factory=dict)  # p → {123: new}
+
+    def add_path(self, old: str, new: str) -> None:
+        if not old.startswith("/") or old == new or old in ("/", ""):
+            return
+        self.paths.setdefault(old, new)
+
+    def add_query(self, name: str, value: str, new: str) -> None:
+        self.queries.setdefault(name, {}).setdefault(value, new)
+
+    def count(self) -> int:
+        return len(self.paths) + sum(len(v) for v in self.queries.values())
+
+    def data(self) -> str:
+        payload = {
+            "_": "Scritto da `invoke import-wordpress`: vecchi indirizzi di WordPress → nuovi. "
+                 "Il plugin wordpress_redirects ne fa _redirects e pagine di reindirizzamento.",
+            "paths": dict(sorted(self.paths.items())),
+            "queries": {k: dict(sorted(v.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit()
+                                       else 0)) for k, v in sorted(self.queries.items())},
+        }
+        return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+
+    def nginx_map(self) -> str:
+        lines = [
+            "# Old WordPress addresses → new ones (written by `invoke import-wordpress`).",
+            "# Include inside `http {}`, before the server blocks, and include",
+            f"# {NGINX_CONF} inside the site's `server {{}}`.",
+            "map $uri $wordpress_redirect {",
+            '    default "";',
+        ]
+        for old, new in sorted(self.paths.items()):
+            lines.append(f"    {_quote(old)} {_quote(new)};")
+            if old.endswith("/") and len(old) > 1:
+                lines.append(f"    {_quote(old.rstrip('/'))} {_quote(new)};")
+        lines += ["}", "", "# /?p=123 and /?page_id=45 (other arguments, e.g. utm_*, are ignored).",
+                  'map "$uri|$arg_p|$arg_page_id" $wordpress_redirect_query {', '    default "";']
+        for value, new in sorted(self.queries.get("p", {}).items()):
+            lines.append(f"    {_quote(f'/|{value}|')} {_quote(new)};")
+        for value, new in sorted(self.queries.get("page_id", {}).items()):
+            lines.append(f"    {_quote(f'/||{value}')} {_quote(new)};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def nginx_conf() -> str:
+        return (
+            "# Old WordPress addresses (written by `invoke import-wordpress`): include inside the\n"
+            f"# site's `server {{}}`; the maps are in {NGINX_MAP} (`http {{}}` level).\n"
+            "if ($wordpress_redirect) {\n    return 301 $wordpress_redirect;\n}\n"
+            "if ($wordpress_redirect_query) {\n    return 301 $wordpress_redirect_query;\n}\n"
+        )
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
