@@ -57,6 +57,7 @@ PLUGINS = [
     "reading_time",
     "og_image",
     "content_images",
+    "wordpress_redirects",  # old WordPress addresses: _redirects + refresh pages (if imported)
 ]
 
 # Pretty, stable URLs: Isso keys comments by path, so these must not change.
