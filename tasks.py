@@ -93,11 +93,16 @@ def regenerate(c):
         print("Fermato.")
 
 
-@task
-def serve(c):
-    """Serve output/ at http://127.0.0.1:8000/."""
-    _pelican(c, "-l", "-s", str(CONFIG["settings_base"]),
-             "-b", CONFIG["host"], "-p", str(CONFIG["port"]))
+@task(help={"port": "port (default 8000; 0 = any free port)",
+            "host": "address to listen on (default 127.0.0.1)"})
+def serve(c, port=CONFIG["port"], host=CONFIG["host"]):
+    """Serve output/ at http://127.0.0.1:8000/ with the production security headers."""
+    from buildtools.server import PortBusy, run_site
+
+    try:
+        run_site(CONFIG["deploy_path"], host=host, port=int(port), say=_flushing_print)
+    except PortBusy as exc:
+        raise Exit(str(exc), code=1) from None
 
 
 @task
@@ -148,7 +153,7 @@ def comments(c, port=CONFIG["port"], isso_port=8081):
 })
 def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
     """Serve the site, rebuild on every change, refresh the browser."""
-    from buildtools.devserver import DevServer, PortBusy, make_site_builder
+    from buildtools.devserver import LiveSession, PortBusy, make_site_builder
 
     say = _flushing_print
     builder = make_site_builder(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts,
@@ -156,7 +161,7 @@ def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
     if drafts:
         say("Bozze visibili sotto /bozze/ (solo qui, mai pubblicate)")
     try:
-        DevServer(CONFIG["deploy_path"], builder, host=host, port=int(port), say=say).run()
+        LiveSession(CONFIG["deploy_path"], builder, host=host, port=int(port), say=say).run()
     except PortBusy as exc:
         raise Exit(str(exc), code=1) from None
 

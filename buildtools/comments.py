@@ -5,12 +5,16 @@ environment (``ISSO_*``, see the top of that file). This module
 
 - checks that environment (Isso itself would silently keep a literal ``$VARIABLE``),
 - starts the real ``isso`` server on 127.0.0.1 (:class:`IssoServer`),
-- serves a built site and proxies ``/isso/`` to Isso on the same origin, as nginx does
-  in production (:func:`serve_site`), so that the comment widget, the counts and a
-  strict Content-Security-Policy work exactly as they will online.
+- serves a built site with the local web app of :mod:`buildtools.server`, ``/isso/``
+  proxied to Isso on the same origin as nginx does in production (:func:`serve_site`):
+  the production security headers, Isso's author pages under their own policy and the
+  admin login rate-limited, so that the comment widget, the counts and the strict
+  Content-Security-Policy work (and fail) exactly as they will online.
 
 ``invoke comments`` runs both for the author with a local database in
-``.cache/isso/``; the browser tests use the same code with a temporary database.
+``.cache/isso/``; SIGINT, SIGTERM and SIGHUP stop Isso with it (and on Linux Isso
+ends with its parent even when that is killed outright). The browser tests use the
+same code with a temporary database.
 In production run ``python -m buildtools.comments serve`` under the service manager.
 """
 
@@ -18,13 +22,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
-import http.client
-import http.server
 import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -37,10 +39,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from buildtools.headers import SECURITY_HEADERS
+from buildtools.server import (  # noqa: F401 - AUTHOR_PAGES*: deploy/nginx.conf's twins
+    AUTHOR_PAGES,
+    AUTHOR_PAGES_CSP,
+    PREFIX,
+    IssoProxy,
+    PortBusy,
+    RunningServer,
+    serve,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "isso" / "isso.cfg"
 LOCAL_DB = ROOT / ".cache" / "isso" / "comments.db"
-PREFIX = "/isso"
 
 REQUIRED = (
     "ISSO_DBPATH", "ISSO_SITE_URL", "ISSO_PUBLIC_ENDPOINT", "ISSO_LISTEN",
@@ -52,19 +64,6 @@ SMTP = (
 )
 # Isso's stdout notifier prints the author's moderation links.
 ACTIVATE_LINE = re.compile(r"Activate comment: (\S+/id/(\d+)/activate/\S+)")
-# Isso's own pages for the author (moderation links, admin) are its templates with inline
-# scripts and onclick handlers: deploy/nginx.conf gives them this policy instead of the
-# site's; the local server does the same (tests/test_csp.py checks the two agree).
-AUTHOR_PAGES = re.compile(r"^/isso/(admin/|login/|id/[0-9]+/(activate|delete|edit)/)")
-AUTHOR_PAGES_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
-# Hop-by-hop headers never cross a proxy.
-HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-    "trailer", "transfer-encoding", "upgrade",
-}
 
 
 class CommentsUnavailable(Exception):
@@ -112,6 +111,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
+    """Linux: the child gets SIGTERM when the thread that started it ends, even by
+    SIGKILL, so Isso never outlives ``invoke comments`` on its port."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def isso_executable() -> str:
     """The ``isso`` console script installed next to this Python."""
     candidate = Path(sys.executable).with_name("isso")
@@ -155,6 +163,7 @@ class IssoServer:
             env=os.environ | dict(self.env),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, encoding="utf-8", errors="replace",
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         threading.Thread(target=self._pump, daemon=True).start()
         deadline = time.monotonic() + timeout
@@ -221,111 +230,6 @@ class IssoServer:
         self.stop()
 
 
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files from the built site; ``/isso/…`` forwarded to Isso like nginx does."""
-
-    isso: tuple[str, int] | None = None
-    extra_headers: Mapping[str, str] = {}
-    quiet = True
-
-    def end_headers(self) -> None:
-        author_page = AUTHOR_PAGES.match(self.path) is not None
-        for name, value in self.extra_headers.items():
-            if author_page and name.lower() == "content-security-policy":
-                value = AUTHOR_PAGES_CSP
-            self.send_header(name, value)
-        super().end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        if not self.quiet:
-            super().log_message(format, *args)
-
-    def _is_isso(self) -> bool:
-        return self.path == PREFIX or self.path.startswith(PREFIX + "/")
-
-    def do_GET(self) -> None:
-        if self._is_isso():
-            self._proxy()
-        else:
-            super().do_GET()
-
-    def do_HEAD(self) -> None:
-        if self._is_isso():
-            self._proxy()
-        else:
-            super().do_HEAD()
-
-    def do_POST(self) -> None:
-        self._proxy_or_405()
-
-    def do_PUT(self) -> None:
-        self._proxy_or_405()
-
-    def do_DELETE(self) -> None:
-        self._proxy_or_405()
-
-    def do_OPTIONS(self) -> None:
-        self._proxy_or_405()
-
-    def _proxy_or_405(self) -> None:
-        if self._is_isso():
-            self._proxy()
-        else:
-            self.send_error(405)
-
-    def _proxy(self) -> None:
-        if self.isso is None:
-            self.send_error(502, "Isso non è in esecuzione")
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        headers = {
-            name: value for name, value in self.headers.items()
-            if name.lower() not in HOP_BY_HOP and name.lower() != "host"
-        }
-        # The same headers as deploy/nginx.conf's `location /isso/`.
-        headers |= {
-            "Host": self.headers.get("Host", f"127.0.0.1:{self.server.server_address[1]}"),
-            "X-Script-Name": PREFIX,
-            "X-Forwarded-For": self.client_address[0],
-            "X-Forwarded-Proto": "http",
-        }
-        upstream = http.client.HTTPConnection(*self.isso, timeout=30)
-        try:
-            upstream.request(self.command, self.path, body=body, headers=headers)
-            response = upstream.getresponse()
-            payload = response.read()
-        except OSError:
-            self.send_error(502, "Isso non risponde")
-            return
-        finally:
-            upstream.close()
-        self.send_response(response.status, response.reason)
-        for name, value in response.getheaders():
-            if name.lower() not in HOP_BY_HOP | {"content-length", "date", "server"}:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
-
-
-@dataclass
-class SiteServer:
-    """A running :func:`serve_site`: its base URL and where ``/isso/`` goes."""
-
-    url: str
-    server: http.server.ThreadingHTTPServer
-
-    @property
-    def port(self) -> int:
-        return self.server.server_address[1]
-
-    def connect_isso(self, isso_port: int) -> None:
-        """Start forwarding ``/isso/`` to Isso on ``127.0.0.1:isso_port``."""
-        self.server.RequestHandlerClass.isso = ("127.0.0.1", isso_port)  # type: ignore[attr-defined]
-
-
 @contextlib.contextmanager
 def serve_site(
     site: Path,
@@ -334,29 +238,18 @@ def serve_site(
     isso_port: int | None = None,
     headers: Mapping[str, str] | None = None,
     quiet: bool = True,
-) -> Iterator[SiteServer]:
+) -> Iterator[RunningServer]:
     """Serve ``site`` on ``127.0.0.1:port`` (0: any free port) with ``/isso/`` proxied.
 
-    ``headers`` are added to every response, Isso's included (e.g. a CSP), as the
-    production server block does; like deploy/nginx.conf, Isso's author pages get
-    :data:`AUTHOR_PAGES_CSP` instead of the site's policy.
+    The local web app of :mod:`buildtools.server`: the production security headers
+    (``headers`` replaces them, e.g. a test's own policy) on every response, Isso's
+    included; Isso's author pages get their own policy and the admin login its rate
+    limit, as in deploy/nginx.conf.
     """
-    handler = type("Handler", (_SiteHandler,), {
-        "extra_headers": dict(headers or {}),
-        "isso": ("127.0.0.1", isso_port) if isso_port else None,
-        "quiet": quiet,
-    })
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(handler, directory=str(site))
-    )
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield SiteServer(f"http://127.0.0.1:{server.server_address[1]}", server)
-    finally:
-        server.shutdown()
-        server.server_close()
+    proxy = IssoProxy(port=isso_port or 0)
+    with serve(site, SECURITY_HEADERS if headers is None else headers, isso=proxy, port=port,
+               quiet=quiet) as web:
+        yield web
 
 
 @contextlib.contextmanager
@@ -369,13 +262,32 @@ def site_with_comments(
     headers: Mapping[str, str] | None = None,
     log: IO[str] | None = None,
     quiet: bool = True,
-) -> Iterator[tuple[SiteServer, IssoServer]]:
+) -> Iterator[tuple[RunningServer, IssoServer]]:
     """The built ``site`` and a real Isso on one origin of 127.0.0.1."""
     isso_port = isso_port or free_port()
     with serve_site(site, port=port, isso_port=isso_port, headers=headers, quiet=quiet) as web:
         env = local_environment(web.url, isso_port, database)
         with IssoServer(env, log=log) as isso:
             yield web, isso
+
+
+class Stopped(Exception):
+    """SIGTERM or SIGHUP reached ``invoke comments``: stop like Ctrl+C."""
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` in the main thread, so that the
+    ``finally`` blocks stop Isso before the process ends."""
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_for_author(site: Path, port: int = 8000, isso_port: int = 8081) -> int:
@@ -385,8 +297,8 @@ def run_for_author(site: Path, port: int = 8000, isso_port: int = 8081) -> int:
         return 1
     password_from_env = bool(os.environ.get("ISSO_ADMIN_PASSWORD"))
     try:
-        with site_with_comments(
-            site, LOCAL_DB, port=port, isso_port=isso_port, log=sys.stdout, quiet=False
+        with stop_on_signals(), site_with_comments(
+            site, LOCAL_DB, port=port, isso_port=isso_port, log=sys.stdout
         ) as (web, isso):
             print(
                 f"\nSito con i commenti: {web.url}/  (Isso su {isso.url}, "
@@ -405,11 +317,11 @@ def run_for_author(site: Path, port: int = 8000, isso_port: int = 8081) -> int:
     except CommentsUnavailable as exc:
         print(f"Commenti non disponibili: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:
-        print(f"Impossibile usare la porta {port} o {isso_port}: {exc}", file=sys.stderr)
+    except PortBusy as exc:
+        print(str(exc).replace("--port", "invoke comments --port"), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("\nFermato.")
+    except (KeyboardInterrupt, Stopped):
+        print("\nFermato: Isso è spento.", flush=True)
         return 0
 
 

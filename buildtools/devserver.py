@@ -1,103 +1,55 @@
-"""``invoke livereload``: serve the site, rebuild on every change, refresh the browser.
+"""``invoke livereload``: one long-running process that serves, watches, rebuilds, reloads.
 
-Built on the ``livereload`` package's pieces (its websocket handler, its ``livereload.js``
-and its script injector) with our own watcher and build loop, because the package's
-own loop is what makes Pelican users' browsers not refresh: it runs the build inside
-the server thread (pages hang while Pelican works) and drops any reload that comes
-less than 3 s after the previous one.
-
-Here:
-- a poller (every 0.25 s) notices changes in ``content/``, ``theme/``, ``kit/``,
-  ``plugins/`` and ``pelicanconf.py`` and waits until the files are quiet (editors
-  save in several steps);
-- the build is the staged build of ``invoke build`` (Pelican in a child process) in a
-  worker thread, so the last good site keeps being served meanwhile; the search index
-  is carried over and refreshed right after the reload (see :class:`SiteBuilder`);
-- success: the browser reloads (a stylesheet-only change is swapped in place);
-  failure: the error is printed, nothing is swapped, the browser keeps the last good
-  page; the next save retries;
-- the kit is rebuilt by the kit plugin only when ``kit/`` changed (its own cache);
-- pages are sent with the production security headers (minus HSTS and the https
-  upgrade), so a CSP problem shows up while writing, not after publishing. The only
-  addition to the HTML is ``<script src="/livereload.js">``, same origin, so the CSP
-  needs no exception for it.
+- The port is bound first (an Italian message when it is taken), the site is built
+  once, then :mod:`buildtools.server`'s app serves it with the production security
+  headers and the livereload endpoint (server-sent events and a same-origin script,
+  injected into the pages by the server only: the built files stay clean and the
+  strict CSP needs no exception).
+- ``watchfiles`` reports changes in ``content/``, ``theme/``, ``kit/``, ``plugins/`` and
+  the settings files (the project folder itself is watched non-recursively, so an
+  editor that saves by renaming is seen too).
+- A content, theme or kit change is rebuilt in a worker thread by the build engine,
+  which keeps its state in this process between builds and switches the new version
+  in with one rename: the server keeps sending the last good site meanwhile, and a
+  request never sees a half-written one. Success: the open pages reload (a theme
+  stylesheet is swapped in place); failure: the terminal and the page say which file
+  and why, the page stays on the last good version, the next save retries.
+- A change to a plugin or a settings file cannot be rebuilt in the same process (the
+  modules are imported): the process restarts itself with ``exec``, keeping its
+  listening socket, so the address and the open pages stay; they reload once the
+  restarted process has built the site.
+- SIGINT, SIGTERM and SIGHUP stop it with one summary line.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
+import signal
+import socket
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from buildtools.server import LiveReload, PortBusy, RunningServer, app, listen, make
+
 ROOT = Path(__file__).resolve().parent.parent
-WATCHED = ("content", "theme", "kit", "plugins", "pelicanconf.py")
-POLL_SECONDS = 0.25
-IGNORED_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".pyc", "~")
-IGNORED_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "node_modules"}
-LIVE_SCRIPT = b'<script src="/livereload.js" defer></script>'
-# Served while no build has succeeded yet: it carries the reload script, so the page
-# turns into the site by itself as soon as the author fixes the error.
-NOT_BUILT_YET = (
-    "<!doctype html><html lang=\"it\"><head><meta charset=\"utf-8\">"
-    "<title>Sito non ancora costruito</title></head><body><main>"
-    "<h1>Il sito non è ancora stato costruito</h1><p>La build è fallita: l’errore è nel "
-    "terminale dove gira <code>invoke livereload</code>. Correggi il file e salva: questa "
-    "pagina si aggiornerà da sola.</p></main></body></html>"
-).encode()
+WATCHED_DIRS = ("content", "theme", "kit", "plugins")
+SETTINGS_FILES = ("pelicanconf.py", "draftsconf.py", "publishconf.py")
+# The listening socket's descriptor and the reason, across a restart (exec).
+SOCKET_ENV = "DELEGA_LIVERELOAD_FD"
+RESTART_ENV = "DELEGA_LIVERELOAD_RIAVVIO"
 
-Snapshot = dict[str, tuple[int, int]]
-
-
-def _ignored(name: str) -> bool:
-    return (name.startswith(".#") or name.endswith(IGNORED_SUFFIXES) or name == "4913"
-            or (name.startswith(".") and name.endswith(".tmp")))
-
-
-def snapshot(paths: Iterable[Path]) -> Snapshot:
-    """``{path: (mtime_ns, size)}`` of every watched file (editor droppings ignored)."""
-    found: Snapshot = {}
-    stack = [p for p in paths if p.exists()]
-    while stack:
-        path = stack.pop()
-        if path.is_file():
-            if not _ignored(path.name):
-                stat = path.stat()
-                found[str(path)] = (stat.st_mtime_ns, stat.st_size)
-            continue
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name in IGNORED_DIRS:
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=True):
-                    stack.append(Path(entry.path))
-                elif not _ignored(entry.name):
-                    stat = entry.stat()
-                    found[entry.path] = (stat.st_mtime_ns, stat.st_size)
-            except OSError:
-                continue
-    return found
-
-
-def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
-    """Files added, removed or modified between two snapshots, sorted."""
-    keys = before.keys() | after.keys()
-    return sorted(k for k in keys if before.get(k) != after.get(k))
+__all__ = ["BuildOutcome", "LiveSession", "PortBusy", "needs_restart", "reload_css"]
 
 
 @dataclass
 class BuildOutcome:
-    """One rebuild: did it work, how long, what to tell the browser."""
+    """One rebuild: did it work, how long, what to say."""
 
     ok: bool
     seconds: float
@@ -106,166 +58,214 @@ class BuildOutcome:
     error: str = ""
 
 
-@dataclass
-class RebuildLoop:
-    """Watch, debounce, build in a worker thread, report; independent of the web server.
-
-    ``on_built`` runs (in the worker thread) after every build with its outcome;
-    ``when_idle`` (optional) after a successful build when no other change is waiting.
-    """
-
-    build: Callable[[list[str]], BuildOutcome]
-    watch: list[Path]
-    on_built: Callable[[BuildOutcome], None]
-    when_idle: Callable[[], None] | None = None
-    quiet_seconds: float = 0.15
-    _snapshot: Snapshot = field(default_factory=dict)
-    _pending: list[str] = field(default_factory=list)
-    _last_change: float = 0.0
-    _running: Future | None = None
-    _executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="build"))
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    builds: int = 0
-    failures: int = 0
-
-    def __post_init__(self) -> None:
-        self._snapshot = snapshot(self.watch)
-
-    def poll(self) -> None:
-        """Called every ``POLL_SECONDS``: note changes; start a build once things are quiet."""
-        now = time.monotonic()
-        current = snapshot(self.watch)
-        changes = changed_paths(self._snapshot, current)
-        self._snapshot = current
-        with self._lock:
-            if changes:
-                self._pending.extend(c for c in changes if c not in self._pending)
-                self._last_change = now
-                return
-            busy = self._running is not None and not self._running.done()
-            if not self._pending or busy or now - self._last_change < self.quiet_seconds:
-                return
-            reason, self._pending = self._pending, []
-            self._running = self._executor.submit(self._build, reason)
-
-    def _build(self, reason: list[str]) -> BuildOutcome:
-        outcome = self.build(reason)
-        self.builds += 1
-        if not outcome.ok:
-            self.failures += 1
-        self.on_built(outcome)
-        with self._lock:
-            idle = not self._pending
-        if outcome.ok and idle and self.when_idle is not None:
-            self.when_idle()
-        return outcome
-
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _file_digest(path: Path) -> bytes | None:
-    import hashlib
-
+def _short(path: str | Path, root: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError:
-        return None
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def needs_restart(path: str | Path, root: Path = ROOT) -> bool:
+    """A change the running process cannot take in: a plugin's code or a settings file."""
+    path = Path(path)
+    if path.parent == root:
+        return path.name in SETTINGS_FILES
+    return path.is_relative_to(root / "plugins") and path.suffix == ".py"
+
+
+def reload_css(paths: Iterable[str]) -> str | None:
+    """The stylesheet to swap in place when only theme stylesheets changed, else ``None``."""
+    paths = list(paths)
+    if paths and all(p.endswith(".css") and "/theme/" in p for p in paths):
+        return Path(paths[0]).name
+    return None
+
+
+def _watch_filter(root: Path):
+    from watchfiles import DefaultFilter
+
+    default = DefaultFilter()
+
+    def accept(change, path: str) -> bool:
+        if not default(change, path):
+            return False
+        name = os.path.basename(path)
+        if name.startswith(".#") or name.endswith((".tmp", ".swx", "~")) or name == "4913":
+            return False
+        parent = os.path.dirname(path)
+        return parent != str(root) or name in SETTINGS_FILES
+    return accept
+
+
+class Watcher:
+    """Two ``watchfiles`` watches (the folders recursively, the project folder not)
+    feeding ``on_change`` with the changed paths, until :meth:`stop`."""
+
+    def __init__(self, root: Path, on_change: Callable[[set[str]], None],
+                 dirs: Iterable[str] = WATCHED_DIRS) -> None:
+        self.root = root
+        self.on_change = on_change
+        self.dirs = [root / d for d in dirs if (root / d).is_dir()]
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for paths, recursive in ((self.dirs, True), ([self.root], False)):
+            if paths:
+                thread = threading.Thread(target=self._run, args=(paths, recursive),
+                                          daemon=True, name="watch")
+                thread.start()
+                self._threads.append(thread)
+
+    def _run(self, paths: list[Path], recursive: bool) -> None:
+        from watchfiles import watch
+
+        for changes in watch(*paths, watch_filter=_watch_filter(self.root), recursive=recursive,
+                             stop_event=self._stop, step=50, debounce=1600,
+                             raise_interrupt=False):
+            self.on_change({path for _, path in changes})
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=2)
+
+
+class Rebuilder:
+    """One worker thread: takes every change waiting, builds once, reports; repeats."""
+
+    def __init__(self, build: Callable[[list[str]], BuildOutcome],
+                 on_built: Callable[[BuildOutcome], None],
+                 when_idle: Callable[[], None] | None = None) -> None:
+        self.build = build
+        self.on_built = on_built
+        self.when_idle = when_idle
+        self.builds = 0
+        self.failures = 0
+        self._pending: list[str] = []
+        self._wake = threading.Condition()
+        self._closing = False
+        self._busy = False
+        self._thread = threading.Thread(target=self._run, daemon=True, name="build")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, paths: Iterable[str]) -> None:
+        with self._wake:
+            self._pending.extend(p for p in sorted(paths) if p not in self._pending)
+            self._wake.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._pending or self._closing)
+                if self._closing:
+                    return
+                reason, self._pending = self._pending, []
+                self._busy = True
+            try:
+                outcome = self.build(reason)
+                self.builds += 1
+                self.failures += not outcome.ok
+                self.on_built(outcome)
+                with self._wake:
+                    idle = not self._pending
+                if outcome.ok and idle and self.when_idle is not None:
+                    self.when_idle()
+            finally:
+                with self._wake:
+                    self._busy = False
+                    self._wake.notify_all()
+
+    def close(self, timeout: float = 300) -> None:
+        """Stop after the build under way (if any) has finished."""
+        with self._wake:
+            self._closing = True
+            self._wake.notify_all()
+            self._wake.wait_for(lambda: not self._busy, timeout=timeout)
 
 
 class SiteBuilder:
-    """The rebuild function of ``invoke livereload``: the staged build of ``invoke build``.
+    """The rebuild function: the build engine of ``invoke build``, kept for the session.
 
     The first build indexes the site with Pagefind like ``invoke build``. Later rebuilds
-    carry the previous search index over (hard links) so that the page reloads without
-    waiting for Pagefind (about 2 ms a page); :meth:`refresh_search` then rebuilds the
-    index beside the live site and swaps it in, when no other change is waiting.
+    carry the live search index over (hard links) so that the page reloads without
+    waiting for Pagefind; :meth:`refresh_search` then re-indexes the live version
+    beside it and swaps the new index in, when no other change is waiting.
     """
 
     def __init__(self, settings: Path, output: Path, *, drafts: bool = False,
-                 root: Path = ROOT, say: Callable[[str], None] = print) -> None:
-        self.settings = settings
-        self.output = output.resolve()
-        self.root = root
+                 say: Callable[[str], None] = print) -> None:
+        from buildtools.engine import Engine
+
+        self.output = output.absolute()
         self.say = say
-        self.env: dict[str, str | None] = {"DELEGA_SHOW_DRAFTS": "1" if drafts else None}
+        self.engine = Engine(settings, output=self.output, drafts=drafts, say=say)
         self.search_stale = False
-        self.stopping = False  # set by DevServer on Ctrl-C: quiet about killed children
+        self.stopping = False
+
+    def _live(self) -> Path:
+        return Path(os.path.realpath(self.output))
 
     def _kit_digest(self) -> bytes | None:
-        folder = self.output / "kit"
+        import hashlib
+
+        folder = self._live() / "kit"
         pdfs = sorted(folder.glob("*.pdf")) if folder.is_dir() else []
-        return _file_digest(pdfs[0]) if pdfs else None
+        return hashlib.sha256(pdfs[0].read_bytes()).digest() if pdfs else None
 
-    def _carry_search_over(self, staging: Path) -> None:
-        previous = self.output / "pagefind"
-        if previous.is_dir():
-            shutil.copytree(previous, staging / "pagefind", copy_function=os.link)
-            self.search_stale = True
-        else:
-            self._index(staging)
-
-    def _index(self, site: Path) -> None:
-        from buildtools.search_index import index_site
-
-        index_site(site)
-        self.search_stale = False
+    def _carry_search_over(self, version: Path) -> None:
+        previous = self._live() / "pagefind"
+        if previous.is_dir() and previous.resolve() != (version / "pagefind").resolve():
+            shutil.copytree(previous, version / "pagefind", copy_function=os.link)
+        self.search_stale = True
 
     def __call__(self, reason: list[str]) -> BuildOutcome:
-        from buildtools.report import seconds_it
-        from buildtools.search_index import IndexFailed
-        from buildtools.staging import BuildFailed, staged_build
+        from buildtools.errors import BuildError
 
-        shown = ", ".join(_short(p, self.root) for p in reason[:3])
-        if len(reason) > 3:
-            shown += f" e altri {len(reason) - 3}"
-        self.say(f"Modifica: {shown} → ricostruisco…" if reason else "Prima build del sito…")
-        if any(Path(p).is_relative_to(self.root / "kit") for p in reason):
-            self.say("      kit/ è cambiato: il PDF si ricompone (qualche secondo)…")
         kit_before = self._kit_digest()
-        search = self._carry_search_over if reason else self._index
+        carry = bool(reason) and (self._live() / "pagefind").is_dir()
         began = time.perf_counter()
         try:
-            summary = staged_build(self.settings, self.output, post_steps=[search], env=self.env)
-        except (BuildFailed, IndexFailed) as exc:
-            seconds = time.perf_counter() - began
-            message = (f"Build fallita ({exc}), {seconds_it(seconds)}: continuo a servire "
-                       "l’ultima versione riuscita. Correggi il file e salva: riprovo da solo.")
-            self.say(message)
-            return BuildOutcome(False, seconds, reason, error=message)
-        seconds = time.perf_counter() - began
+            result = self.engine.build(search=not carry,
+                                       post_steps=[self._carry_search_over] if carry else [])
+        except BuildError as exc:
+            return BuildOutcome(False, time.perf_counter() - began, reason, error=str(exc))
+        if not carry:
+            self.search_stale = False
         kit_after = self._kit_digest()
         kit_note = ("kit rigenerato" if kit_before is not None and kit_after != kit_before
                     else "kit invariato")
-        line = summary.line("Sito aggiornato" if reason else "Sito pronto") + f" ({kit_note})"
-        self.say(line)
-        return BuildOutcome(True, seconds, reason, summary=line)
+        line = result.summary("Sito aggiornato" if reason else "Sito pronto") + f" ({kit_note})"
+        return BuildOutcome(True, result.seconds, reason, summary=line)
 
     def refresh_search(self) -> None:
-        """Index the live site beside it and swap the new ``pagefind/`` in."""
+        """Index the live version beside it and swap the new ``pagefind/`` in."""
         from buildtools.report import seconds_it
-        from buildtools.search_index import IndexFailed
+        from buildtools.search_index import IndexFailed, index_site
 
-        if not self.search_stale or not (self.output / "index.html").is_file():
+        live = self._live()
+        if not self.search_stale or not (live / "index.html").is_file():
             return
         began = time.perf_counter()
         side = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.ricerca-",
                                      dir=self.output.parent))
         try:
             pages = 0
-            for page in self.output.rglob("*.html"):
-                rel = page.relative_to(self.output)
+            for page in live.rglob("*.html"):
+                rel = page.relative_to(live)
                 if rel.parts[0] == "pagefind":
                     continue
                 (side / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.link(page, side / rel)
                 pages += 1
-            self._index(side)
-            live, trash = self.output / "pagefind", side / "pagefind-vecchio"
-            if live.exists():
-                os.replace(live, trash)
-            os.replace(side / "pagefind", live)
+            index_site(side)
+            current, trash = live / "pagefind", side / "pagefind-vecchio"
+            if current.exists():
+                os.replace(current, trash)
+            os.replace(side / "pagefind", current)
+            self.search_stale = False
         except (IndexFailed, OSError) as exc:
             if not self.stopping:
                 self.say(f"Indice di ricerca non aggiornato ({exc}): resta quello precedente.")
@@ -276,179 +276,135 @@ class SiteBuilder:
                  f"{seconds_it(time.perf_counter() - began)})")
 
 
-def make_site_builder(
-    settings: Path,
-    output: Path,
-    *,
-    drafts: bool = False,
-    root: Path = ROOT,
-    say: Callable[[str], None] = print,
-) -> SiteBuilder:
-    """The rebuild function for :class:`DevServer` (see :class:`SiteBuilder`)."""
-    return SiteBuilder(settings, output, drafts=drafts, root=root, say=say)
+def make_site_builder(settings: Path, output: Path, *, drafts: bool = False,
+                      say: Callable[[str], None] = print, **_: object) -> SiteBuilder:
+    """The rebuild function of :class:`LiveSession`."""
+    return SiteBuilder(settings, output, drafts=drafts, say=say)
 
 
-def _short(path: str, root: Path) -> str:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return path
+class _Stop(Exception):
+    """SIGTERM or SIGHUP: stop like Ctrl-C."""
 
 
-def reload_path(reason: list[str]) -> str:
-    """What livereload.js should refresh: a stylesheet in place, else the whole page."""
-    if reason and all(p.endswith(".css") and "/theme/" in p for p in reason):
-        return Path(reason[0]).name
-    return "*"
+@dataclass
+class LiveSession:
+    """The ``invoke livereload`` process (see the module docstring)."""
 
+    output: Path
+    builder: Callable[[list[str]], BuildOutcome]
+    host: str = "127.0.0.1"
+    port: int = 8000
+    root: Path = ROOT
+    say: Callable[[str], None] = print
+    hub: LiveReload = field(default_factory=LiveReload)
+    restart_reason: str = ""
+    _restart: threading.Event = field(default_factory=threading.Event)
 
-class PortBusy(Exception):
-    """The port cannot be bound; the message is Italian."""
+    def _socket(self) -> socket.socket:
+        inherited = os.environ.pop(SOCKET_ENV, None)
+        if inherited is not None:
+            sock = socket.socket(fileno=int(inherited))
+            sock.set_inheritable(False)
+            return sock
+        return listen(self.host, self.port)
 
+    def _changed(self, paths: set[str]) -> None:
+        restart = sorted(p for p in paths if needs_restart(p, self.root))
+        if restart:
+            self.restart_reason = ", ".join(_short(p, self.root) for p in restart)
+            self._restart.set()
+        elif not self._restart.is_set():
+            self.rebuilder.submit(paths)
 
-class DevServer:
-    """The livereload web server around a :class:`RebuildLoop`."""
+    def _build(self, reason: list[str]) -> BuildOutcome:
+        from buildtools.report import seconds_it
 
-    def __init__(
-        self,
-        output: Path,
-        builder: Callable[[list[str]], BuildOutcome],
-        *,
-        watch: Iterable[Path] = tuple(ROOT / name for name in WATCHED),
-        host: str = "127.0.0.1",
-        port: int = 8000,
-        say: Callable[[str], None] = print,
-    ) -> None:
-        self.output = output
-        self.host = host
-        self.requested_port = port
-        self.port = port
-        self.say = say
-        self.builder = builder
-        self.watch = list(watch)
-        self.loop: RebuildLoop | None = None
-        self.ioloop = None
-        self.browsers = 0
-
-    def _application(self, extra_headers: Mapping[str, str]):
-        from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-        from livereload.server import LiveScriptInjector
-        from tornado import web
-
-        server = self
-
-        class _Watcher:  # livereload's handler logs ``watcher.filepath``
-            filepath: str | None = None
-
-        class Reload(LiveReloadHandler):
-            def on_message(self, message: str) -> None:
-                was = len(LiveReloadHandler.waiters)
-                super().on_message(message)
-                if len(LiveReloadHandler.waiters) > was:
-                    server.browsers += 1
-                    server.say(f"Browser collegato ({len(LiveReloadHandler.waiters)} aperti)")
-
-        LiveReloadHandler.watcher = _Watcher()  # type: ignore[assignment]
-        LiveReloadHandler.live_css = True
-        LiveReloadHandler._last_reload_time = time.time()
-
-        class Static(web.StaticFileHandler):
-            def set_default_headers(self) -> None:
-                for name, value in extra_headers.items():
-                    self.set_header(name, value)
-                self.set_header("Cache-Control", "no-store")
-
-            def compute_etag(self) -> str | None:
-                return None
-
-            def should_return_304(self) -> bool:
-                return False
-
-            def write_error(self, status_code: int, **kwargs: object) -> None:
-                page = server.output / "404.html"
-                if status_code == 404:
-                    self.set_header("Content-Type", "text/html; charset=utf-8")
-                    self.finish(page.read_bytes() if page.is_file() else NOT_BUILT_YET)
-                    return
-                super().write_error(status_code, **kwargs)
-
-        class Inject(LiveScriptInjector):
-            script = LIVE_SCRIPT
-
-        return web.Application(
-            [
-                (r"/livereload", Reload),
-                (r"/livereload.js", LiveReloadJSHandler),
-                (r"/(.*)", Static, {"path": str(self.output), "default_filename": "index.html"}),
-            ],
-            transforms=[Inject],
-        )
-
-    def reload_browsers(self, path: str = "*") -> None:
-        """Tell every connected page to reload (call from the server's thread)."""
-        from livereload.handlers import LiveReloadHandler
-
-        LiveReloadHandler.reload_waiters(path)
+        if reason:
+            shown = ", ".join(_short(p, self.root) for p in reason[:3])
+            if len(reason) > 3:
+                shown += f" e altri {len(reason) - 3}"
+            self.say(f"Modifica: {shown} → ricostruisco…")
+            if any(Path(p).is_relative_to(self.root / "kit") for p in reason):
+                self.say("      kit/ è cambiato: il PDF si ricompone (qualche secondo)…")
+        else:
+            self.say("Prima build del sito…")
+        outcome = self.builder(reason)
+        if outcome.ok:
+            self.say(outcome.summary)
+        else:
+            message = (f"Build fallita ({outcome.error}), {seconds_it(outcome.seconds)}: "
+                       "continuo a servire l’ultima versione riuscita. Correggi il file e "
+                       "salva: riprovo da solo.")
+            self.say(message)
+        return outcome
 
     def _built(self, outcome: BuildOutcome) -> None:
-        if outcome.ok and self.ioloop is not None:
-            self.ioloop.add_callback(self.reload_browsers, reload_path(outcome.reason))
+        if outcome.ok:
+            self.hub.reloaded(reload_css(outcome.reason))
+        else:
+            self.hub.failed(outcome.error)
 
-    def run(self, initial_build: bool = True, ready: Callable[[str], None] | None = None) -> None:
-        """Build once, listen, then poll and rebuild until Ctrl-C."""
-        import logging
-
-        from tornado import httpserver, netutil
-        from tornado.ioloop import IOLoop, PeriodicCallback
-
-        from buildtools.headers import development_headers
+    def run(self) -> int:
+        """Serve and rebuild until a signal; restart in place when needed."""
         from buildtools.report import plural, seconds_it
 
-        logging.getLogger("livereload").setLevel(logging.WARNING)
-        logging.getLogger("tornado.access").setLevel(logging.WARNING)
-        try:  # the port first: no point building for a server that cannot start
-            sockets = netutil.bind_sockets(self.requested_port, address=self.host)
-        except OSError as exc:
-            why = "è già in uso" if exc.errno == errno.EADDRINUSE else exc.strerror
-            raise PortBusy(
-                f"Non posso ascoltare su {self.host}:{self.requested_port} ({why}): "
-                f"prova invoke livereload --port {self.requested_port + 1}"
-            ) from None
-        self.port = sockets[0].getsockname()[1]
-        if initial_build:
-            first = self.builder([])
-            if not first.ok and not (self.output / "index.html").is_file():
+        sock = self._socket()  # PortBusy before any build
+        restarted = os.environ.pop(RESTART_ENV, "")
+        if restarted:
+            self.say(f"Riavviato ({restarted} è cambiato): ricarico impostazioni e plugin.")
+        self.rebuilder = Rebuilder(self._build, self._built,
+                                   when_idle=getattr(self.builder, "refresh_search", None))
+        first = self._build([])
+        if not first.ok:
+            self.hub.failed(first.error)
+            if not (self.output / "index.html").is_file():
                 self.say("Non c’è ancora una versione riuscita da servire: correggi l’errore "
                          "qui sopra e salva, la pagina arriverà da sola.")
-        url = f"http://{self.host}:{self.port}/"
-        headers = development_headers(connect=(f"ws://{self.host}:{self.port}",))
-        self.ioloop = IOLoop.current()
-        http = httpserver.HTTPServer(self._application(headers))
-        http.add_sockets(sockets)
-        self.loop = RebuildLoop(build=self.builder, watch=self.watch, on_built=self._built,
-                                when_idle=getattr(self.builder, "refresh_search", None))
-        poller = PeriodicCallback(self.loop.poll, POLL_SECONDS * 1000)
-        poller.start()
-        watched = ", ".join(_short(str(p), ROOT) + ("/" if p.is_dir() else "") for p in self.watch)
-        self.say(f"In ascolto su {url} — guardo {watched}. Ctrl-C per fermare.")
-        if ready is not None:
-            ready(url)
+        self.hub.on_connect = lambda n: self.say(f"Browser collegato ({n} aperti)")
+        running: RunningServer = make(app(self.output, livereload=self.hub), sock, quiet=True)
+        serving = threading.Thread(target=running.serve_forever, daemon=True, name="server")
+        serving.start()
+        watcher = Watcher(self.root, self._changed)
+        watcher.start()
+        self.rebuilder.start()
+        watched = ", ".join(f"{d}/" for d in WATCHED_DIRS if (self.root / d).is_dir())
+        self.say(f"In ascolto su {running.url}/ — guardo {watched} e le impostazioni. "
+                 "Ctrl-C per fermare.")
         began = time.perf_counter()
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+
+        def stop(signum, frame):
+            raise _Stop
+
+        for sig in previous:
+            signal.signal(sig, stop)
         try:
-            self.ioloop.start()
-        except KeyboardInterrupt:
+            while not self._restart.wait(0.5):
+                pass
+        except (KeyboardInterrupt, _Stop):
             pass
         finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             if hasattr(self.builder, "stopping"):
                 self.builder.stopping = True
-            poller.stop()
-            self.loop.shutdown()
-            http.stop()
-            failures = f" ({self.loop.failures} fallite)" if self.loop.failures else ""
-            self.say(f"livereload fermato dopo {seconds_it(time.perf_counter() - began)}: "
-                     f"{plural(self.loop.builds, 'ricostruzione', 'ricostruzioni')}{failures}")
+            watcher.stop()
+            self.rebuilder.close()
+            self.hub.close()
+        if self._restart.is_set():
+            self._reexec(running)
+        running.shutdown()
+        failures = f" ({self.rebuilder.failures} fallite)" if self.rebuilder.failures else ""
+        self.say(f"livereload fermato dopo {seconds_it(time.perf_counter() - began)}: "
+                 f"{plural(self.rebuilder.builds, 'ricostruzione', 'ricostruzioni')}{failures}")
+        return 0
 
-    def stop(self) -> None:
-        """Stop from another thread (tests, benchmarks)."""
-        if self.ioloop is not None:
-            self.ioloop.add_callback(self.ioloop.stop)
+    def _reexec(self, running: RunningServer) -> None:
+        """Start this same command again in this process, on the same socket."""
+        self.say(f"{self.restart_reason} è cambiato: riavvio livereload…")
+        fd = running.server.socket.fileno()
+        os.set_inheritable(fd, True)
+        env = os.environ | {SOCKET_ENV: str(fd), RESTART_ENV: self.restart_reason}
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], env)

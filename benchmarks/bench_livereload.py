@@ -1,0 +1,164 @@
+"""``invoke livereload``: seconds from saving a file to the page showing it, in real Chromium.
+
+Usage: ``python benchmarks/bench_livereload.py [--rounds 5] [--url URL --project DIR]``.
+Without ``--url`` it copies this project into a temporary folder and starts
+``invoke livereload --port 0`` there (the site at its current size); with ``--url`` and
+``--project`` it measures a server that is already running on that project.
+
+Rows: an article edit (the page reloads), a theme stylesheet edit (swapped in place, no
+reload) and the server's own rebuild time for the article edit. Prints a Markdown table
+(medians, min–max); :func:`reload_latency` is also what ``bench_build.py`` uses for its
+synthetic sites (server-sent events, no browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ARTICLE = "content/articles/sei-pronto-assistente-virtuale.md"
+PAGE = "/sei-pronto-assistente-virtuale/"
+
+
+def _events(url: str) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
+    connection.request("GET", "/__livereload/events")
+    return connection, connection.getresponse()
+
+
+def _next_event(response: http.client.HTTPResponse, kinds: tuple[str, ...]) -> dict:
+    kind = ""
+    while True:
+        line = response.readline().decode("utf-8")
+        if not line:
+            raise SystemExit("il server livereload ha chiuso la connessione")
+        line = line.rstrip("\n")
+        if line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: ") and kind in kinds:
+            return json.loads(line[6:]) | {"event": kind}
+
+
+def reload_latency(url: str, edit: Callable[[int], None], rounds: int = 3) -> list[float]:
+    """Seconds from ``edit(n)`` to the server's reload event, ``rounds`` times (no browser)."""
+    connection, response = _events(url)
+    try:
+        _next_event(response, ("hello",))
+        latencies = []
+        for number in range(rounds):
+            began = time.perf_counter()
+            edit(number)
+            event = _next_event(response, ("reload", "failed"))
+            if event["event"] == "failed":
+                raise SystemExit(f"build fallita: {event.get('message')}")
+            latencies.append(time.perf_counter() - began)
+            time.sleep(1.0)
+        return latencies
+    finally:
+        connection.close()
+
+
+def _append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def browser_latencies(url: str, project: Path, rounds: int) -> dict[str, list[float]]:
+    """Save → visible in Chromium: article text, and a stylesheet rule."""
+    from playwright.sync_api import sync_playwright
+
+    article = project / ARTICLE
+    stylesheet = project / "theme" / "static" / "css" / "site.css"
+    original_article = article.read_text(encoding="utf-8")
+    original_css = stylesheet.read_text(encoding="utf-8")
+    found: dict[str, list[float]] = {"articolo": [], "foglio di stile": []}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(url + PAGE)
+            page.wait_for_timeout(1000)
+            for number in range(rounds):
+                mark = f"Misura numero {number} del benchmark"
+                began = time.perf_counter()
+                _append(article, f"\n{mark}.\n")
+                page.wait_for_function(f"() => document.body.innerText.includes({mark!r})",
+                                       timeout=600_000)
+                found["articolo"].append(time.perf_counter() - began)
+                page.wait_for_timeout(1500)
+            for number in range(rounds):
+                width = 3 + number
+                began = time.perf_counter()
+                _append(stylesheet, f"\nbody {{ outline: {width}px solid transparent; }}\n")
+                page.wait_for_function(
+                    f"() => getComputedStyle(document.body).outlineWidth === '{width}px'",
+                    timeout=600_000)
+                found["foglio di stile"].append(time.perf_counter() - began)
+                page.wait_for_timeout(1500)
+            browser.close()
+    finally:
+        article.write_text(original_article, encoding="utf-8")
+        stylesheet.write_text(original_css, encoding="utf-8")
+    return found
+
+
+def _row(label: str, values: list[float]) -> str:
+    return (f"| {label} | {statistics.median(values):.2f} s | {min(values):.2f}–"
+            f"{max(values):.2f} s | {len(values)} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Latenza salva→ricarica di invoke livereload.")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--url", help="server già avviato (con --project)")
+    parser.add_argument("--project", type=Path, help="cartella del progetto servito")
+    args = parser.parse_args()
+
+    server = None
+    tmp = None
+    if args.url:
+        url, project = args.url.rstrip("/"), args.project
+    else:
+        from tests.sitecopy import copy_project
+        from tests.workflow_support import LiveServer
+
+        tmp = tempfile.TemporaryDirectory(prefix="bench-livereload-")
+        project = copy_project(Path(tmp.name) / "progetto")
+        server = LiveServer(project)
+        url = server.url
+    try:
+        since = len(server.lines) if server else 0
+        results = browser_latencies(url, project, args.rounds)
+        rebuilds = []
+        if server is not None:
+            rebuilds = [float(m.group(1).replace(",", ".")) for line in server.lines[since:]
+                        if line.startswith("Sito aggiornato")
+                        for m in [re.search(r", ([\d,]+) s \(kit", line)] if m]
+    finally:
+        if server is not None:
+            server.stop()
+        if tmp is not None:
+            tmp.cleanup()
+    pages = sum(1 for _ in (project / "content").rglob("*.md")) if project.exists() else 0
+    print(f"Sito attuale ({pages} file Markdown), Chromium, {args.rounds} salvataggi per riga\n")
+    print("| modifica | salva→visibile (mediana) | min–max | misure |")
+    print("|---|---:|---:|---:|")
+    for label, values in results.items():
+        print(_row(label, values))
+    if rebuilds:
+        print(_row("ricostruzione lato server (tutte)", rebuilds))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
