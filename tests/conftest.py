@@ -1,12 +1,60 @@
-"""Shared fixtures: one real build of the site, made with the author's own command."""
+"""Shared fixtures: one real build of the site, made with the author's own command, one
+Chromium, and one run of every ``invoke check`` checker over the whole site.
+
+Markers are set here, from what a test uses, so that ``-m "not browser and not slow"``
+leaves out every test that builds the whole site or starts Chromium:
+
+- ``slow``: the test (or one of its fixtures) builds the site — it uses ``built_project``,
+  ``site``, ``site_url``, ``isso_site`` or ``site_report``, or calls ``copy_project`` /
+  ``invoke`` (``tests.sitecopy``);
+- ``browser``: the test (or a fixture) drives Chromium — ``browser``, ``page`` or a
+  Playwright launch.
+
+A test may also carry either marker explicitly.
+"""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.sitecopy import copy_project, invoke
+
+SLOW_FIXTURES = {"built_project", "site", "site_url", "isso_site", "site_report"}
+BROWSER_FIXTURES = {"browser", "page"}
+SLOW_CALLS = ("copy_project(", "invoke(", "LiveServer(")
+BROWSER_CALLS = ("launch_chromium(", "sync_playwright(", "chromium(")
+
+
+def _sources(item: pytest.Item) -> Iterator[str]:
+    """The source of the test function and of every fixture it uses (transitively)."""
+    function = getattr(item, "function", None)
+    if function is not None:
+        yield _source(function)
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in getattr(info, "name2fixturedefs", {}).values():
+        for definition in definitions:
+            yield _source(definition.func)
+
+
+def _source(func: object) -> str:
+    try:
+        return inspect.getsource(func)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return ""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        sources = "\n".join(_sources(item))
+        if names & SLOW_FIXTURES or any(call in sources for call in SLOW_CALLS):
+            item.add_marker(pytest.mark.slow)
+        if names & BROWSER_FIXTURES or any(call in sources for call in BROWSER_CALLS):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -20,8 +68,8 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def site(built_project: Path) -> Path:
-    """The built ``output/`` folder."""
-    return built_project / "output"
+    """The built ``output/`` folder (the versioned folder it points to, if a symlink)."""
+    return (built_project / "output").resolve()
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +101,23 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def site_report(built_project: Path, site: Path, browser):
+    """Every checker of ``invoke check`` (links, drafts, CSP, weight, Nu Html Checker,
+    axe-core light and dark) over the whole built site, once per test session.
+
+    It fills the project's check memo (``.cache/controlli/memo.json``), so an
+    ``invoke check`` later in the session re-checks only the pages that differ."""
+    from buildtools.checks import run_checks
+    from buildtools.deploy import read_settings
+
+    siteurls = [str(read_settings(built_project / name).get("SITEURL", ""))
+                for name in ("pelicanconf.py", "publishconf.py")]
+    return run_checks(site, content=built_project / "content", siteurl=siteurls,
+                      memo=built_project / ".cache" / "controlli" / "memo.json",
+                      browser=browser, say=lambda _line: None)
 
 
 @pytest.fixture(scope="module")

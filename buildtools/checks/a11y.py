@@ -1,0 +1,94 @@
+"""Accessibility: axe-core (the copy bundled by ``axe-playwright-python``) in Debian's
+Chromium, in the light and the dark colour scheme, one :class:`Problem` per rule and
+element."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from buildtools.checks.browser import browser_or_new, local_headers, page_address, serve
+from buildtools.checks.nu import html_pages
+from buildtools.checks.problem import Problem
+from buildtools.checks.site import SiteIndex
+
+LISTING_DIRS = {"tag", "categoria", "categorie", "autore", "archivio", "pagina"}
+
+
+def axe_version() -> str:
+    """``axe v4.12.1``, from the first line of the bundled ``axe.min.js``."""
+    try:
+        import axe_playwright_python
+
+        script = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+        with script.open(encoding="utf-8") as handle:
+            first = handle.readline()
+    except (ImportError, OSError) as exc:
+        return f"axe non disponibile: {exc}"
+    return first.strip(" /*!\n") or "axe senza versione"
+
+
+def axe_pages(index: SiteIndex) -> list[str]:
+    """Every article and page, and one page of each listing template.
+
+    Listings (tags, categories, archive, pagination) are one template filled with
+    titles and summaries; the author's Markdown only reaches articles and pages. A
+    template is told by the first folder and the depth: ``tag/`` (every tag),
+    ``tag/delega/`` (one tag), ``tag/delega/pagina/2/`` (its second page).
+    """
+    chosen, kinds = [], set()
+    for rel in sorted(index.pages):
+        kind = template_of(rel)
+        if kind is not None:
+            if kind in kinds:
+                continue
+            kinds.add(kind)
+        chosen.append(rel)
+    return chosen
+
+
+def template_of(rel: str) -> tuple[str, int, bool] | None:
+    """The listing template a page is made from (None for articles and pages)."""
+    first = rel.split("/")[0]
+    if first in LISTING_DIRS or "/pagina/" in rel:
+        return (first, rel.count("/"), "/pagina/" in rel)
+    return None
+
+
+def _problems(page: str, scheme: str, violations: Iterable[Mapping]) -> list[Problem]:
+    problems = []
+    for violation in violations:
+        for node in violation.get("nodes", []):
+            target = " ".join(str(t) for t in node.get("target", []))
+            problems.append(Problem(
+                page, None, str(violation.get("id", "axe")),
+                f"{violation.get('id')} ({violation.get('impact')}): "
+                f"{violation.get('help')} — {target}",
+                variant=scheme))
+    return problems
+
+
+def axe_violations(
+    site: Path,
+    pages: list[str] | None = None,
+    schemes: tuple[str, ...] = ("light", "dark"),
+    browser: object | None = None,
+) -> list[Problem]:
+    """axe-core violations for each page and colour scheme."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    site = Path(site).resolve()
+    pages = html_pages(site) if pages is None else pages
+    axe = Axe()
+    found: list[Problem] = []
+    with serve(site, local_headers()) as base, browser_or_new(browser) as chrome:
+        for scheme in schemes:
+            # axe is injected as a script: let it past the policy, the page keeps it.
+            context = chrome.new_context(color_scheme=scheme, locale="it-IT", bypass_csp=True)
+            tab = context.new_page()
+            for page in pages:
+                tab.goto(page_address(base, page), wait_until="load")
+                results = axe.run(tab)
+                found += _problems(page, scheme, results.response.get("violations", []))
+            context.close()
+    return found
