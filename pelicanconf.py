@@ -57,6 +57,7 @@ PLUGINS = [
     "reading_time",
     "og_image",
     "content_images",
+    "asset_hash",  # theme CSS/JS as site.<hash>.css, cached a year as immutable
     "wordpress_redirects",  # old WordPress addresses: _redirects + refresh pages (if imported)
 ]
 
