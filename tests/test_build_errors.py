@@ -1,12 +1,16 @@
-"""Bad input stops `invoke build` with a message naming the file; output/ stays as it was."""
+"""Every content mistake stops `invoke build` with an Italian message naming the file, the
+line where there is one and the reason; no traceback, no temporary path, output/ unchanged."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.sitecopy import copy_project, invoke, tree_digest
+
+pytestmark = pytest.mark.slow
 
 GOOD_POST = """Title: Un articolo di prova
 Date: 2026-10-01 10:00
@@ -19,6 +23,48 @@ Testo dell’articolo.
 """
 
 
+@dataclass(frozen=True)
+class Case:
+    files: dict[str, bytes]  # content/articles/<name> → bytes
+    where: str  # "file:line" (or "file") expected in the message
+    reason: str  # words of the reason expected in the message
+
+
+def _post(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+CASES = {
+    "data-inesistente": Case(
+        {"data-inesistente.md": _post(GOOD_POST.replace("2026-10-01 10:00", "2026-02-31"))},
+        "content/articles/data-inesistente.md:2", "la data «2026-02-31» non esiste"),
+    "non-una-data": Case(
+        {"non-una-data.md": _post(GOOD_POST.replace("2026-10-01 10:00",
+                                                    "31 febbraio duemilaventisei"))},
+        "content/articles/non-una-data.md:2",
+        "«31 febbraio duemilaventisei» non è una data"),
+    "non-utf8": Case(
+        {"non-utf8.md": _post(GOOD_POST) + "Caffè con l’assistente\n".encode("cp1252")},
+        "content/articles/non-utf8.md:9", "il file non è in UTF-8: salvalo come UTF-8"),
+    "senza-titolo": Case(
+        {"senza-titolo.md": _post(GOOD_POST.replace("Title: Un articolo di prova\n", ""))},
+        "content/articles/senza-titolo.md", "manca il titolo"),
+    "slug-doppio": Case(
+        {"primo.md": _post(GOOD_POST.replace("Un articolo di prova", "Primo")),
+         "secondo.md": _post(GOOD_POST.replace("Un articolo di prova", "Secondo"))},
+        "content/articles/primo.md:5", "«articolo-di-prova/» è anche quello di "
+        "«content/articles/secondo.md»"),
+    "series-index": Case(
+        {"serie.md": _post(GOOD_POST.replace(
+            "Summary:", "Series: L’Arte della Delega\nSeries_index: abc\nSummary:"))},
+        "content/articles/serie.md:7", "Series_index «abc» non è un numero"),
+    "link-morto": Case(
+        {"link-morto.md": _post(GOOD_POST + "\nVedi [qui]({filename}/articles/non-esiste.md).\n")},
+        "content/articles/link-morto.md:10",
+        "link interno rotto {filename}/articles/non-esiste.md"),
+}
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project copy with one good build already in output/."""
@@ -28,46 +74,33 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-BROKEN = {
-    "dead-link": (
-        GOOD_POST + "\nVedi [questo articolo]({filename}/articles/non-esiste.md).\n",
-        ["link-morto.md:10", "{filename}/articles/non-esiste.md"],
-    ),
-    "no-title": (
-        GOOD_POST.replace("Title: Un articolo di prova\n", ""),
-        ["senza-titolo.md", "title"],
-    ),
-    "bad-date": (
-        GOOD_POST.replace("2026-10-01 10:00", "31 febbraio duemilaventisei"),
-        ["data-sbagliata.md"],
-    ),
-}
-FILENAMES = {
-    "dead-link": "link-morto.md",
-    "no-title": "senza-titolo.md",
-    "bad-date": "data-sbagliata.md",
-}
-
-
-@pytest.mark.parametrize("case", sorted(BROKEN))
-def test_broken_input_fails_naming_the_file_and_keeps_output(project: Path, case: str) -> None:
-    text, expected = BROKEN[case]
-    before = tree_digest(project / "output")
-    post = project / "content" / "articles" / FILENAMES[case]
-    post.write_text(text, encoding="utf-8")
-    try:
-        result = invoke(project, "build")
-    finally:
-        post.unlink()
+def _assert_reported(project: Path, result, where: str, reason: str, before: dict) -> None:
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    for fragment in expected:
-        assert fragment in output, f"{fragment!r} non è nel messaggio:\n{output}"
+    assert where in output, f"{where!r} non è nel messaggio:\n{output}"
+    assert reason in output, f"{reason!r} non è nel messaggio:\n{output}"
     assert "rimasto com’era" in output
+    for noise in ("Traceback", "→ plugins/", ".output.versions", "staging", str(project)):
+        assert noise not in output, f"{noise!r} nel messaggio:\n{output}"
     assert tree_digest(project / "output") == before
 
 
-def test_template_error_names_the_template(project: Path) -> None:
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_content_mistake_names_file_line_and_reason(project: Path, name: str) -> None:
+    case = CASES[name]
+    before = tree_digest(project / "output")
+    written = [project / "content" / "articles" / file for file in case.files]
+    for path, data in zip(written, case.files.values(), strict=True):
+        path.write_bytes(data)
+    try:
+        result = invoke(project, "build")
+    finally:
+        for path in written:
+            path.unlink()
+    _assert_reported(project, result, case.where, case.reason, before)
+
+
+def test_template_error_names_the_template_and_line(project: Path) -> None:
     template = project / "theme" / "templates" / "404.html"
     original = template.read_text(encoding="utf-8")
     before = tree_digest(project / "output")
@@ -76,7 +109,20 @@ def test_template_error_names_the_template(project: Path) -> None:
         result = invoke(project, "build")
     finally:
         template.write_text(original, encoding="utf-8")
-    output = result.stdout + result.stderr
+    line = original.splitlines().index(
+        next(li for li in original.splitlines() if "{% endblock %}" in li)) + 1
+    _assert_reported(project, result, f"theme/templates/404.html:{line}",
+                     "tag sconosciuto «endblok»", before)
+
+
+def test_failed_builds_leave_no_version_behind(project: Path) -> None:
+    (project / "content" / "articles" / "rotto.md").write_text(
+        GOOD_POST.replace("2026-10-01 10:00", "2026-13-45"), encoding="utf-8")
+    try:
+        result = invoke(project, "build")
+    finally:
+        (project / "content" / "articles" / "rotto.md").unlink()
     assert result.returncode != 0
-    assert "404.html" in output
-    assert tree_digest(project / "output") == before
+    versions = [p for p in (project / ".output.versions").iterdir() if p.is_dir()]
+    current = (project / "output").resolve()
+    assert current in versions and len(versions) <= 2, versions

@@ -13,10 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_data_it_formats_in_italian() -> None:
-    import sys
+    from buildtools.engine import local_plugin
 
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from italian_dates import data_it
+    data_it = local_plugin("italian_dates").data_it
 
     assert data_it(dt.date(2026, 11, 27)) == "27 novembre 2026"
     assert data_it(dt.datetime(2026, 8, 1, 9, 30)) == "1 agosto 2026"

@@ -61,7 +61,7 @@ def test_new_creates_a_draft_that_builds_only_as_a_draft(project: Path) -> None:
     built = invoke(project, "build")
     assert built.returncode == 0, built.stdout + built.stderr
     assert not (project / "output" / "perche-delegare-l-agenda-e-cosi-difficile").exists()
-    preview = invoke(project, "build", env={"DELEGA_SHOW_DRAFTS": "1"})
+    preview = invoke(project, "build", "--drafts")
     assert preview.returncode == 0, preview.stdout + preview.stderr
     draft_page = project / "output" / "bozze" / "perche-delegare-l-agenda-e-cosi-difficile"
     assert "Perché delegare" in (draft_page / "index.html").read_text("utf-8")
