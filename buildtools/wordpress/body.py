@@ -40,6 +40,7 @@ BLOCK_START = re.compile(
     r"dl|dt|dd|section|address|form|audio|video|script|style|!--)\b",
     re.I,
 )
+APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 URL_ONLY = re.compile(r"^https?://\S+$")
 PROVIDERS = {
     "youtube.com": "Guarda il video su YouTube",
@@ -210,6 +211,7 @@ def _figure_html(figure: Tag) -> str:
         parts.append(tag)
     caption = figure.find("figcaption")
     caption_text = caption.get_text(" ", strip=True) if caption else ""
+    caption_text = APOSTROPHE.sub("’", caption_text)  # raw HTML: smarty does not see it
     if not parts:
         leftover = figure.get_text(" ", strip=True)
         return f"\n\n{leftover}\n\n" if leftover else "\n\n"

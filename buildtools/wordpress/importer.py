@@ -152,6 +152,7 @@ class Importer:
         self.tags: dict[str, str] = {}
         self.public_categories: set[str] = set()
         self.public_tags: set[str] = set()
+        self.wp_public_terms: set[tuple[str, str]] = set()  # had a public page on WordPress
         self.comments = CommentPlan()
         self.redirects = Redirects()
 
@@ -239,6 +240,9 @@ class Importer:
 
     def _collect_terms(self) -> None:
         for plan in self.plans:
+            if plan.item.status == "publish":
+                self.wp_public_terms.update(("category", t.nicename) for t in plan.item.categories)
+                self.wp_public_terms.update(("tag", t.nicename) for t in plan.item.tags)
             for term in plan.item.categories:
                 self.categories[term.nicename] = (
                     str(self.settings.get("DEFAULT_CATEGORY", "Senza categoria"))
@@ -403,13 +407,19 @@ class Importer:
         from pelican.urlwrappers import Category, Tag
 
         settings = DEFAULT_CONFIG | self.settings
+        # Only terms WordPress showed (a term of drafts only had no page, and its name
+        # may be private).
         for nicename, name in self.categories.items():
+            if ("category", nicename) not in self.wp_public_terms:
+                continue
             if nicename in self.public_categories:
                 new = "/" + Category(name, settings).url
             else:
                 new = "/" + str(self.settings.get("CATEGORIES_URL", ""))
             r.add_path(f"/category/{nicename}/", new)
         for nicename, name in self.tags.items():
+            if ("tag", nicename) not in self.wp_public_terms:
+                continue
             new = ("/" + Tag(name, settings).url if nicename in self.public_tags
                    else "/" + str(self.settings.get("TAGS_URL", "")))
             r.add_path(f"/tag/{nicename}/", new)

@@ -56,6 +56,7 @@ class Redirects:
             "# Old WordPress addresses → new ones (written by `invoke import-wordpress`).",
             "# Include inside `http {}`, before the server blocks, and include",
             f"# {NGINX_CONF} inside the site's `server {{}}`.",
+            *self._bucket_size(),
             "map $uri $wordpress_redirect {",
             '    default "";',
         ]
@@ -71,6 +72,18 @@ class Redirects:
             lines.append(f"    {_quote(f'/||{value}')} {_quote(new)};")
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+    def _bucket_size(self) -> list[str]:
+        """WordPress slugs reach 200 bytes (more percent-decoded): nginx's default map
+        buckets (64) then refuse to start ("could not build map_hash")."""
+        longest = max((len(k.encode()) for k in self.paths), default=0)
+        size = 64
+        while size < longest + 32:
+            size *= 2
+        if size == 64:
+            return []
+        return [f"# Old addresses up to {longest} bytes: bigger hash buckets (once per http {{}}).",
+                f"map_hash_bucket_size {size};", ""]
 
     @staticmethod
     def nginx_conf() -> str:
