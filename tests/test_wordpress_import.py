@@ -1,0 +1,167 @@
+"""The import itself, without building: safe on bad input, idempotent, respectful of edits.
+
+Each test imports into its own copy of the project (no build: a copy and an import take
+about a second). What a reader sees after the build is in tests/test_wordpress.py.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from buildtools.wordpress import ImportFailed, run_import
+from buildtools.wordpress.body import Resolvers, convert
+from buildtools.wordpress.slugs import ascii_slug, title_key
+from tests.sitecopy import copy_project, invoke, tree_digest
+from tests.wordpress_support import EXPORT, LANG_C, UPLOADS, comment_rows
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+def state(project: Path) -> dict[str, str]:
+    """Every file the import may touch, with its hash (content, deploy, Isso database)."""
+    digest = {}
+    for folder in ("content", "deploy", ".cache/isso"):
+        if (project / folder).is_dir():
+            digest |= {f"{folder}/{k}": v for k, v in tree_digest(project / folder).items()}
+    return digest
+
+
+def test_second_import_changes_nothing(project: Path):
+    first = run_import(EXPORT, project, uploads=UPLOADS)
+    assert first.written and first.comments_added == {".cache/isso/comments.db": 5}
+    after_first = state(project)
+    rows = comment_rows(project / ".cache/isso/comments.db")
+    second = run_import(EXPORT, project, uploads=UPLOADS)
+    assert state(project) == after_first
+    assert comment_rows(project / ".cache/isso/comments.db") == rows
+    assert second.written == [] and second.comments_added == {".cache/isso/comments.db": 0}
+    assert second.text().endswith("Nessuna modifica: l’import era già aggiornato.")
+
+
+def test_an_edited_file_is_never_overwritten(project: Path):
+    run_import(EXPORT, project, uploads=UPLOADS)
+    post = project / "content/articles/le-tre-regole.md"
+    edited = post.read_text(encoding="utf-8").replace("Terza regola", "Terza regola (rivista)")
+    post.write_text(edited, encoding="utf-8")
+    # A changed export would rewrite the file: the author's edit wins, and is named.
+    changed = EXPORT.read_text(encoding="utf-8").replace("misura i risultati", "misura tutto")
+    export = project.parent / "export-modificato.xml"
+    export.write_text(changed, encoding="utf-8")
+    report = run_import(export, project, uploads=UPLOADS)
+    assert post.read_text(encoding="utf-8") == edited
+    assert any(line.startswith("content/articles/le-tre-regole.md (modificato dopo l’ultimo "
+                               "import") for line in report.protected)
+    assert "Non sovrascritto: content/articles/le-tre-regole.md" in report.text()
+
+
+def test_without_uploads_lists_files_and_keeps_alt_text(project: Path):
+    report = run_import(EXPORT, project)
+    text = report.text()
+    assert "Immagini e file copiati: 0" in text
+    assert "2019/05/inbox-300x200.jpg: da copiare: rilancia con --uploads" in text
+    post = (project / "content/articles/come-delegare-la-posta.md").read_text(encoding="utf-8")
+    assert "{static}" not in post and "wp-content" not in post and "<img" not in post
+    assert "Una casella di posta in ordine" in post  # the alternative text
+    assert "La casella dopo una settimana di delega" in post  # the caption
+    assert not (project / "content/images").exists()
+    # Later, with the uploads: the same import adds the images (an update, no duplicate).
+    run_import(EXPORT, project, uploads=UPLOADS)
+    post = (project / "content/articles/come-delegare-la-posta.md").read_text(encoding="utf-8")
+    assert '<img src="{static}/images/wordpress/2019/05/inbox-300x200.jpg"' in post
+    assert len(list((project / "content/articles").glob("come-delegare*"))) == 1
+
+
+def test_production_database_from_the_isso_settings(project: Path, tmp_path: Path):
+    import shutil
+
+    from tests.sitecopy import ROOT
+
+    shutil.copytree(ROOT / "isso", project / "isso")
+    with pytest.raises(ImportFailed, match="ISSO_DBPATH"):
+        run_import(EXPORT, project, uploads=UPLOADS, production_db=True, environ={})
+    assert not (project / "content/articles/le-tre-regole.md").exists()  # nothing written
+    production = tmp_path / "prod" / "comments.db"
+    report = run_import(EXPORT, project, uploads=UPLOADS, production_db=True,
+                        environ={"ISSO_DBPATH": str(production)})
+    assert report.comments_added[str(production)] == 5
+    assert comment_rows(production) == comment_rows(project / ".cache/isso/comments.db")
+
+
+@pytest.mark.parametrize("breakage, message", [
+    (lambda xml: xml[: len(xml) * 2 // 3], "non è un XML valido"),
+    (lambda xml: xml.replace('xmlns:wp="http://wordpress.org/export/1.2/"', "")
+     .replace("wp:", ""), "non è un export di WordPress|è un feed RSS|non è un XML valido"),
+    (lambda xml: xml.replace("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>",
+                             '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]>'),
+     "entità"),
+    (lambda xml: xml.replace("<wp:post_id>102</wp:post_id>", ""), "non ha wp:post_id"),
+])
+def test_malformed_export_stops_in_italian_and_writes_nothing(project: Path, breakage, message):
+    broken = project.parent / "rotto.xml"
+    broken.write_text(breakage(EXPORT.read_text(encoding="utf-8")), encoding="utf-8")
+    before = state(project)
+    result = invoke(project, "import-wordpress", str(broken), "--uploads", str(UPLOADS),
+                    env=LANG_C)
+    assert result.returncode == 1
+    assert "Import da WordPress non riuscito: rotto.xml" in result.stderr
+    assert "Non ho scritto nulla." in result.stderr
+    import re
+
+    assert re.search(message, result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert state(project) == before
+
+
+def test_truncated_export_names_the_line(project: Path):
+    broken = project.parent / "troncato.xml"
+    broken.write_text(EXPORT.read_text(encoding="utf-8")[:5000], encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"troncato\.xml:\d+: l’export non è un XML valido"):
+        run_import(broken, project)
+
+
+def test_slugs_are_short_ascii_in_every_script():
+    assert ascii_slug("%ce%ba%ce%b1%ce%bb%ce%b7%ce%bc%ce%ad%cf%81%ce%b1") == "kalemera"
+    assert ascii_slug("делегирование-задач") == "delegirovanie-zadach"
+    assert ascii_slug("perch%c3%a9-delegare") == "perche-delegare"
+    long = ascii_slug("parola-" * 60)
+    assert len(long) <= 60 and not long.endswith("-") and long.startswith("parola-parola")
+    assert ascii_slug("„…“") == ""
+    assert title_key("Sei pronto ad assumere un’assistente?") == \
+        title_key("Sei pronto ad assumere un'Assistente")
+
+
+def _plain(html: str) -> str:
+    return convert(html, Resolvers(link=lambda h: h, media=lambda s: None, attachments={})).markdown
+
+
+def test_body_cleanup_units():
+    md = _plain("<!-- wp:paragraph -->\n<p>Uno &amp; due &#8211; tre</p>\n<!-- /wp:paragraph -->")
+    assert md == "Uno & due – tre\n"
+    md = _plain("Prima<!--nextpage-->Seconda")
+    assert "Prima" in md and "Seconda" in md and "nextpage" not in md
+    md = _plain('Testo [contact-form-7 id="5"] e [nota]dentro[/nota] e [1] resta.')
+    assert md.strip() == "Testo e dentro e [1] resta."
+    md = _plain("<p>https://www.youtube.com/watch?v=x</p>")
+    assert md.strip() == "[Guarda il video su YouTube](https://www.youtube.com/watch?v=x)"
+    md = _plain('<iframe src="https://player.vimeo.com/video/1"></iframe><script>x()</script>')
+    assert "iframe" not in md and "x()" not in md and "Vimeo" in md
+    body = convert("Sopra<!--more-->Sotto",
+                   Resolvers(link=lambda h: h, media=lambda s: None, attachments={}))
+    assert body.more_text == "Sopra" and "Sotto" in body.markdown
+
+
+def test_isso_schema_is_isso_own(project: Path):
+    run_import(EXPORT, project, uploads=UPLOADS)
+    with sqlite3.connect(project / ".cache/isso/comments.db") as db:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    from isso.db import SQLite3
+
+    assert version == SQLite3.MAX_VERSION
+    assert {"threads", "comments", "preferences"} <= tables
