@@ -4,9 +4,10 @@ Chromium, and one run of every ``invoke check`` checker over the whole site.
 Markers are set here, from what a test uses, so that ``-m "not browser and not slow"``
 leaves out every test that builds the whole site or starts Chromium:
 
-- ``slow``: the test (or one of its fixtures) builds the site — it uses ``built_project``,
-  ``site``, ``site_url``, ``isso_site`` or ``site_report``, or calls ``copy_project`` /
-  ``invoke`` (``tests.sitecopy``);
+- ``slow``: the test (or one of its fixtures or helpers) builds the whole site or renders
+  the whole kit — it uses ``built_project``, ``site``, ``site_url``, ``isso_site`` or
+  ``site_report``, or calls ``copy_project`` / ``invoke`` (``tests.sitecopy``),
+  ``LiveServer`` or the kit's ``session_build``;
 - ``browser``: the test (or a fixture) drives Chromium — ``browser``, ``page`` or a
   Playwright launch.
 
@@ -16,6 +17,7 @@ A test may also carry either marker explicitly.
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,26 +27,45 @@ from tests.sitecopy import copy_project, invoke
 
 SLOW_FIXTURES = {"built_project", "site", "site_url", "isso_site", "site_report"}
 BROWSER_FIXTURES = {"browser", "page"}
-SLOW_CALLS = ("copy_project(", "invoke(", "LiveServer(")
+# A whole-site build (a project copy, an invoke task, livereload) or a whole-kit render.
+SLOW_CALLS = ("copy_project(", "invoke(", "LiveServer(", "session_build(")
 BROWSER_CALLS = ("launch_chromium(", "sync_playwright(", "chromium(")
 
 
 def _sources(item: pytest.Item) -> Iterator[str]:
-    """The source of the test function and of every fixture it uses (transitively)."""
+    """The source of the test, of every fixture it uses (transitively) and of the test
+    helpers they call (functions of the ``tests`` package, followed through calls)."""
+    seen: set[object] = set()
     function = getattr(item, "function", None)
     if function is not None:
-        yield _source(function)
+        yield from _function_sources(function, seen)
     info = getattr(item, "_fixtureinfo", None)
     for definitions in getattr(info, "name2fixturedefs", {}).values():
         for definition in definitions:
-            yield _source(definition.func)
+            yield from _function_sources(definition.func, seen)
 
 
-def _source(func: object) -> str:
+def _function_sources(func: object, seen: set[object]) -> Iterator[str]:
+    func = inspect.unwrap(func)  # type: ignore[arg-type]
+    if func in seen or not inspect.isfunction(func):
+        return
+    seen.add(func)
     try:
-        return inspect.getsource(func)  # type: ignore[arg-type]
+        yield inspect.getsource(func)
     except (OSError, TypeError):
-        return ""
+        return
+    for name in _global_names(func.__code__):
+        called = func.__globals__.get(name)
+        if inspect.isfunction(called) and called.__module__.split(".")[0] == "tests":
+            yield from _function_sources(called, seen)
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
