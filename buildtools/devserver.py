@@ -352,37 +352,36 @@ class LiveSession:
         restarted = os.environ.pop(RESTART_ENV, "")
         if restarted:
             self.say(f"Riavviato ({restarted} è cambiato): ricarico impostazioni e plugin.")
-        self.rebuilder = Rebuilder(self._build, self._built,
-                                   when_idle=getattr(self.builder, "refresh_search", None))
-        first = self._build([])
-        if not first.ok:
-            self.hub.failed(first.error)
-            if not (self.output / "index.html").is_file():
-                self.say("Non c’è ancora una versione riuscita da servire: correggi l’errore "
-                         "qui sopra e salva, la pagina arriverà da sola.")
-        self.hub.on_connect = lambda n: self.say(f"Browser collegato ({n} aperti)")
-        running: RunningServer = make(app(self.output, livereload=self.hub), sock, quiet=True)
-        serving = threading.Thread(target=running.serve_forever, daemon=True, name="server")
-        serving.start()
-        watcher = Watcher(self.root, self._changed)
-        watcher.start()
-        self.rebuilder.start()
-        watched = ", ".join(f"{d}/" for d in WATCHED_DIRS if (self.root / d).is_dir())
-        self.say(f"In ascolto su {running.url}/ — guardo {watched} e le impostazioni. "
-                 "Ctrl-C per fermare.")
-        began = time.perf_counter()
-        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
 
         def stop(signum, frame):
             raise _Stop
 
-        for sig in previous:
-            signal.signal(sig, stop)
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+        began = time.perf_counter()
+        self.rebuilder = Rebuilder(self._build, self._built,
+                                   when_idle=getattr(self.builder, "refresh_search", None))
+        watcher = Watcher(self.root, self._changed)
+        running: RunningServer | None = None
         try:
+            # Watch before the first build reads anything: no save falls between the two.
+            watcher.start()
+            first = self._build([])
+            if not first.ok:
+                self.hub.failed(first.error)
+                if not (self.output / "index.html").is_file():
+                    self.say("Non c’è ancora una versione riuscita da servire: correggi "
+                             "l’errore qui sopra e salva, la pagina arriverà da sola.")
+            self.hub.on_connect = lambda n: self.say(f"Browser collegato ({n} aperti)")
+            running = make(app(self.output, livereload=self.hub), sock, quiet=True)
+            threading.Thread(target=running.serve_forever, daemon=True, name="server").start()
+            self.rebuilder.start()
+            watched = ", ".join(f"{d}/" for d in WATCHED_DIRS if (self.root / d).is_dir())
+            self.say(f"In ascolto su {running.url}/ — guardo {watched} e le impostazioni. "
+                     "Ctrl-C per fermare.")
             while not self._restart.wait(0.5):
                 pass
         except (KeyboardInterrupt, _Stop):
-            pass
+            self._restart.clear()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -391,9 +390,12 @@ class LiveSession:
             watcher.stop()
             self.rebuilder.close()
             self.hub.close()
-        if self._restart.is_set():
+        if self._restart.is_set() and running is not None:
             self._reexec(running)
-        running.shutdown()
+        if running is not None:
+            running.shutdown()
+        else:
+            sock.close()
         failures = f" ({self.rebuilder.failures} fallite)" if self.rebuilder.failures else ""
         self.say(f"livereload fermato dopo {seconds_it(time.perf_counter() - began)}: "
                  f"{plural(self.rebuilder.builds, 'ricostruzione', 'ricostruzioni')}{failures}")

@@ -6,8 +6,17 @@ Every string of Isso's client is Italian; without JavaScript a mailto invites co
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import runpy
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -201,3 +210,112 @@ def test_without_javascript_a_mailto_invites_comments(browser: Browser, site_url
         expect(page.locator(".comment-count")).to_be_hidden()
     finally:
         context.close()
+
+
+# ------------------------------------------------------------- invoke comments, the process
+
+
+def _request(url: str, data: bytes | None = None, headers: dict[str, str] | None = None):
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        response = urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
+        return response.status, dict(response.headers), response.read().decode("utf-8")
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT],
+                         ids=lambda s: signal.Signals(s).name)
+def test_invoke_comments_serves_production_headers_and_any_signal_stops_isso(
+    built_project: Path, stop: int
+) -> None:
+    import shutil
+
+    from buildtools.headers import SECURITY_HEADERS
+    from tests.workflow_support import wait_for
+
+    shutil.copytree(ROOT / "isso", built_project / "isso", dirs_exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "comments", "--port", "0", "--isso-port", "0"],
+        cwd=built_project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=os.environ | {"PYTHONUNBUFFERED": "1", "ISSO_ADMIN_PASSWORD": "segreta-di-prova"},
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
+    try:
+        def started() -> re.Match | None:
+            assert process.poll() is None, "".join(lines)
+            return re.search(r"Sito con i commenti: (http://127\.0\.0\.1:\d+)/ +\(Isso su "
+                             r"http://127\.0\.0\.1:(\d+)", "".join(lines))
+        found = wait_for(started, 60, "invoke comments non dice «Sito con i commenti»")
+        url, isso_port = found[1], int(found[2])
+        isso_pids = [pid for pid in _children(process.pid)
+                     if b"isso" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(isso_pids) == 1 and _listening(isso_port)
+
+        # The production headers, on the site and on Isso's answers alike.
+        for path in (ARTICLE, "/pagina-che-non-esiste/", "/isso/config"):
+            status, headers, _ = _request(url + path)
+            assert status in (200, 404), path
+            for name, value in SECURITY_HEADERS.items():
+                assert headers.get(name) == value, (path, name)
+
+        process.send_signal(stop)  # to invoke only, not to its process group
+        assert process.wait(timeout=30) == 0, "".join(lines)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    reader.join(timeout=10)
+    assert "Fermato: Isso è spento." in "".join(lines)
+    wait_for(lambda: not _listening(isso_port), 10, f"Isso ancora in ascolto su {isso_port}")
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in isso_pids), 10,
+             "il processo di Isso è ancora vivo")
+
+
+def test_wrong_admin_logins_get_429_while_comments_still_post(isso_site) -> None:
+    from buildtools.server import LOGIN_BURST
+
+    web, _ = isso_site
+    statuses, bodies = [], []
+    for _ in range(20):
+        status, headers, body = _request(web.url + "/isso/login/", data=b"password=sbagliata")
+        statuses.append(status)
+        bodies.append((headers, body))
+    assert statuses[0] == 200 and "password" in bodies[0][1].lower()  # Isso's login page again
+    assert statuses[LOGIN_BURST + 1:] == [429] * (19 - LOGIN_BURST), statuses
+    headers, body = bodies[-1]
+    assert "Troppi tentativi" in body and "riprova fra un minuto" in body
+    assert int(headers["Retry-After"]) > 0
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+    # The admin page is behind the same limit; the right password would not help now.
+    assert _request(web.url + "/isso/admin/")[0] == 429
+
+    # A reader's comment goes through: the limit covers only the author's login.
+    status, _, body = _request(
+        web.url + "/isso/new?uri=" + ARTICLE,
+        data=json.dumps({"text": "Un commento normale durante l’attacco."}).encode(),
+        headers={"Content-Type": "application/json"})
+    assert status == 202, body
+    assert json.loads(body)["text"].startswith("<p>Un commento normale")

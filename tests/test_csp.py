@@ -17,7 +17,15 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, expect
 
+from buildtools import server
 from buildtools.comments import serve_site, site_with_comments
+from buildtools.headers import (
+    NGINX_CONF,
+    SECURITY_HEADERS,
+    parse_headers_file,
+    parse_nginx,
+    render_headers_file,
+)
 
 MINIMAL = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
 ARTICLE = "/sei-pronto-assistente-virtuale/"
@@ -37,17 +45,15 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-def production_policy() -> str:
-    from buildtools.headers import development_headers
-
-    return development_headers()["Content-Security-Policy"]
-
-
 @pytest.fixture(scope="module", params=["minimal", "production"])
 def csp_site(request, site: Path, tmp_path_factory: pytest.TempPathFactory):
-    policy = MINIMAL if request.param == "minimal" else production_policy()
+    """The site and Isso behind the local app: with the minimal policy alone, or with
+    every production header exactly as ``invoke comments`` (and nginx) sends them."""
     database = tmp_path_factory.mktemp("isso-csp") / "comments.db"
-    headers = {"Content-Security-Policy": policy}
+    if request.param == "minimal":
+        policy, headers = MINIMAL, {"Content-Security-Policy": MINIMAL}
+    else:
+        policy, headers = SECURITY_HEADERS["Content-Security-Policy"], None
     with site_with_comments(site, database, headers=headers) as (web, isso):
         yield web.url, policy, isso
 
@@ -176,3 +182,121 @@ def test_without_wasm_unsafe_eval_search_breaks_and_the_test_sees_it(
                        for item in problems.items), problems.items
         finally:
             context.close()
+
+
+# ------------------------------------------------------------------ the local web app
+
+
+@pytest.fixture
+def tiny_site(tmp_path: Path) -> Path:
+    """A four-file site: enough for every kind of answer the local app gives."""
+    site = tmp_path / "sito"
+    (site / "articolo").mkdir(parents=True)
+    page = "<!doctype html><html lang=it><head><title>{}</title></head><body>{}</body></html>"
+    (site / "index.html").write_text(page.format("Home", "home"), encoding="utf-8")
+    (site / "articolo" / "index.html").write_text(page.format("A", "articolo"), "utf-8")
+    (site / "pagina.html").write_text(page.format("P", "pagina"), encoding="utf-8")
+    (site / "404.html").write_text(page.format("404", "Pagina non trovata"), encoding="utf-8")
+    (site / "site.css").write_text("body { color: black; }\n", encoding="utf-8")
+    return site
+
+
+def _get(url: str, method: str = "GET"):
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        response = opener.open(urllib.request.Request(url, method=method), timeout=30)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
+        return response.status, dict(response.headers), response.read().decode("utf-8")
+
+
+def test_production_headers_have_one_source() -> None:
+    """What the local app sends is what nginx and static hosts send."""
+    nginx = parse_nginx(NGINX_CONF.read_text(encoding="utf-8"))
+    static_hosts = parse_headers_file(render_headers_file())["/*"]
+    assert nginx == static_hosts == SECURITY_HEADERS
+
+
+def test_the_local_app_sends_the_production_headers_on_every_response(tiny_site: Path) -> None:
+    answers = {
+        "/": (200, "home"), "/articolo/": (200, "articolo"), "/articolo": (301, ""),
+        "/pagina": (200, "pagina"), "/site.css": (200, "color"),
+        "/non-esiste/": (404, "Pagina non trovata"), "/../../etc/passwd": (404, "non trovata"),
+        "/isso/": (404, "invoke comments"), "/__livereload/events": (404, "non trovata"),
+    }
+    with server.serve(tiny_site) as web:
+        for path, (status, text) in answers.items():
+            got, headers, body = _get(web.url + path)
+            assert got == status, path
+            assert text in body, (path, body)
+            for name, value in SECURITY_HEADERS.items():
+                assert headers.get(name) == value, (path, name)
+            assert "livereload" not in body, path  # only the livereload server injects it
+        assert _get(web.url + "/articolo")[1]["Location"].endswith("/articolo/")
+        status, headers, _ = _get(web.url + "/", method="POST")
+        assert status == 405 and headers["Content-Security-Policy"] == SECURITY_HEADERS[
+            "Content-Security-Policy"]
+
+
+def test_livereload_injects_a_same_origin_script_only_into_pages(tiny_site: Path) -> None:
+    hub = server.LiveReload()
+    with server.serve(tiny_site, livereload=hub) as web:
+        for path in ("/", "/articolo/", "/non-esiste/"):
+            _, headers, body = _get(web.url + path)
+            assert body.count('<script src="/__livereload/client.js" defer></script></head>') == 1
+            assert headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+        status, headers, body = _get(web.url + "/__livereload/client.js")
+        assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+        assert 'new EventSource("/__livereload/events")' in body
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        _, _, css = _get(web.url + "/site.css")
+        assert "livereload" not in css
+    assert "livereload" not in (tiny_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_admin_rate_limit_refills_like_nginx() -> None:
+    now = [0.0]
+    limit = server.RateLimit(per_minute=10, burst=5, clock=lambda: now[0])
+    assert [limit.allow("10.0.0.1") for _ in range(8)] == [True] * 6 + [False] * 2
+    assert limit.allow("10.0.0.2")  # per address
+    now[0] += 6.0  # 10 a minute: one more every 6 s
+    assert limit.allow("10.0.0.1") and not limit.allow("10.0.0.1")
+
+
+@pytest.mark.browser
+def test_a_raw_script_in_a_post_is_blocked_by_invoke_comments_as_online(
+    browser: Browser, site: Path, tmp_path: Path
+) -> None:
+    """``invoke comments`` serves the production policy: an inline <script> an author
+    pastes into a post does not run locally, exactly as it would not run online."""
+    import shutil
+
+    hostile = tmp_path / "sito"
+    shutil.copytree(site, hostile, ignore=shutil.ignore_patterns("pagefind", "kit"))
+    article = hostile / ARTICLE.strip("/") / "index.html"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("</main>", "<script>window.__ran = 1</script></main>", 1),
+                       encoding="utf-8")
+    context = browser.new_context(locale="it-IT")
+    context.add_init_script(WATCH)
+    try:
+        with serve_site(hostile) as web:
+            page = context.new_page()
+            response = page.goto(web.url + ARTICLE)
+            assert response is not None
+            assert response.headers["content-security-policy"] == SECURITY_HEADERS[
+                "Content-Security-Policy"]
+            expect(page.locator("h1")).to_be_visible()
+            assert page.evaluate("window.__ran") is None
+            violations = page.evaluate("window.__cspViolations")
+            assert any(v.startswith("script-src-elem inline") for v in violations), violations
+    finally:
+        context.close()

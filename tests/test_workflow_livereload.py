@@ -116,6 +116,11 @@ def test_a_broken_article_keeps_the_last_good_page_and_prints_the_error(
     served = _fetch(live.url + PAGE)
     assert "Versione buona" in served and "articolo-che-non-esiste" not in served
     assert "Versione buona" in page.content()
+    # The open page says so too, naming the file, on top of the last good version.
+    banner = page.locator("#livereload-errore")
+    banner.wait_for(timeout=30_000)
+    assert "sei-pronto-assistente-virtuale.md" in banner.inner_text()
+    assert banner.get_attribute("role") == "alert"
 
     # Fixing the file brings the next good version, without a restart.
     since = len(live.lines)
@@ -136,3 +141,44 @@ def test_a_change_in_kit_rebuilds_the_pdf(live: LiveServer) -> None:
     summary = live.wait_line(r"^Sito aggiornato", since, timeout=240)
     assert "kit rigenerato" in summary, live.log(since)
     wait_for(lambda: _digest(_kit_pdf(live.project)) != before, 30, "un PDF nuovo in output/kit")
+
+
+SUBTITLE = 'SITESUBTITLE = "Delegare bene, lavorare meglio"'
+
+
+def test_a_settings_or_plugin_change_restarts_the_process_and_the_page_follows(
+    live: LiveServer, page
+) -> None:
+    """Settings and plugins are imported once per process: a change to either re-executes
+    livereload in place (same process, same address) and the open page reloads by itself."""
+    settings = live.project / "pelicanconf.py"
+    original = settings.read_text(encoding="utf-8")
+    assert SUBTITLE in original
+    since = len(live.lines)
+    page.goto(live.url + "/")
+    live.wait_line(r"Browser collegato", since, timeout=60)
+    try:
+        since = len(live.lines)
+        settings.write_text(original.replace(SUBTITLE, 'SITESUBTITLE = "Riavviato dal test"'),
+                            encoding="utf-8")
+        live.wait_line(r"^pelicanconf\.py è cambiato: riavvio livereload", since)
+        live.wait_line(r"^Riavviato \(pelicanconf\.py è cambiato\)", since)
+        page.wait_for_function("() => document.title.includes('Riavviato dal test')",
+                               timeout=180_000)
+        again = live.wait_line(r"In ascolto su ", since)
+        assert f"In ascolto su {live.url}/" in again  # the same socket, the same address
+        assert live.proc.poll() is None  # exec: the same process, still ours to stop
+
+        # A plugin's code: the same restart.
+        since = len(live.lines)
+        plugin = live.project / "plugins" / "reading_time" / "__init__.py"
+        plugin.write_text(plugin.read_text(encoding="utf-8") + "\n# modificato dal test\n",
+                          encoding="utf-8")
+        live.wait_line(r"^plugins/reading_time/__init__\.py è cambiato: riavvio", since)
+        live.wait_line(r"^Sito pronto", since, timeout=180)
+    finally:
+        since = len(live.lines)
+        settings.write_text(original, encoding="utf-8")
+        live.wait_line(r"^Sito pronto", since, timeout=180)
+    page.wait_for_function("() => !document.title.includes('Riavviato dal test')",
+                           timeout=180_000)
