@@ -181,7 +181,7 @@ def test_bad_yaml_names_the_file_and_line(kit_copy):
     lines = path.read_text(encoding="utf-8").splitlines()
     lines.insert(9, "  broken: [unclosed")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(kit_pdf.KitBuildError, match=r"kit\.yaml:\d+: invalid YAML"):
+    with pytest.raises(kit_pdf.KitBuildError, match=r"kit\.yaml:\d+: YAML non valido"):
         kit_pdf.build_kit(source, cache)
 
 

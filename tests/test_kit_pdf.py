@@ -15,7 +15,7 @@ from pypdf.generic import DictionaryObject
 
 from tests.test_kit_support import KIT, kit_data, kit_pdf, session_build, strip_subset_tag
 
-PDF_BUDGET_BYTES = 200_000
+PDF_BUDGET_BYTES = 240_000
 
 
 @pytest.fixture(scope="module")
@@ -117,11 +117,19 @@ def test_at_least_60_named_and_labelled_fields(info, reader):
         assert label != str(field["/T"])
 
 
-def test_checkboxes_have_appearance_streams(reader):
+def test_every_button_has_on_and_off_appearances_and_a_da(reader):
+    """Poppler redraws buttons from /DA and /MK; every viewer needs an /Off state to untick."""
     boxes = [f for f in _fields(reader) if f.get("/FT") == "/Btn"]
     assert len(boxes) >= 30
+    widgets = []
     for box in boxes:
-        assert "/AP" in box and "/N" in box["/AP"], box["/T"]
+        assert re.search(r"/\w+ [\d.]+ Tf", str(box["/DA"])), box["/T"]
+        widgets += [k.get_object() for k in box["/Kids"]] if "/Kids" in box else [box]
+    for widget in widgets:
+        states = set(widget["/AP"]["/N"].keys())
+        assert "/Off" in states and len(states) == 2, states
+        assert widget["/AS"] == "/Off"
+        assert "/BC" in widget["/MK"]
 
 
 def test_text_fields_are_tall_enough_for_their_font(reader):
@@ -138,16 +146,15 @@ def test_every_exercise_has_its_fields(data, reader):
     names = {str(f["/T"]) for f in _fields(reader)}
     sections = {s["id"]: s for s in data["sections"]}
     readiness = sections["sei-pronto"]
-    assert len([n for n in names if n.startswith("sei-pronto-") and n.endswith("-si")]) == len(
-        readiness["questions"]
-    )
+    for question in readiness["questions"]:
+        assert f"sei-pronto-{question['id']}" in names  # one radio group per question
     inventory = sections["inventario"]
     assert inventory["rows"] >= 8
     for row in range(1, inventory["rows"] + 1):
-        for suffix in ("attivita", "ore", "strategica", "marginale", "delegare"):
+        for suffix in ("attivita", "ore", "tipo", "delegare"):
             assert f"inventario-{row}-{suffix}" in names
     procedures = sections["procedure"]
-    assert procedures["copies"] >= 3
+    assert procedures["copies"] >= 2 and procedures["example"]
     for copy in range(1, procedures["copies"] + 1):
         for field in procedures["fields"]:
             assert f"procedure-{copy}-{field['id']}" in names
@@ -186,7 +193,10 @@ def _embedded_fonts(reader: PdfReader) -> list[tuple[str, bytes]]:
     for resource in resources:
         for ref in resource.get_object().get("/Font", {}).values():
             font = ref.get_object()
-            descendant = font["/DescendantFonts"][0].get_object()
+            if "/DescendantFonts" in font:
+                descendant = font["/DescendantFonts"][0].get_object()
+            else:  # the simple WinAnsi font of the form fields (plugins/kit_pdf/finish.py)
+                descendant = font
             descriptor = descendant["/FontDescriptor"].get_object()
             program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
             fonts[str(font["/BaseFont"])] = program.get_object().get_data()

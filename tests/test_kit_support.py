@@ -19,6 +19,12 @@ if str(PLUGINS) not in sys.path:
 
 import kit_pdf  # noqa: E402
 
+# The production address and e-mail of publishconf.py, fixed here so that the kit tests
+# do not depend on loading the settings (tests/test_kit_site.py checks they agree).
+SITE = kit_pdf.SiteInfo(
+    "https://www.giulia-assistente.example/", "scrivimi@giulia-assistente.example"
+)
+
 
 def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build cache shared by the whole session (one per xdist worker)."""
@@ -27,7 +33,7 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def session_build(tmp_path_factory: pytest.TempPathFactory) -> kit_pdf.KitInfo:
     """Build the repository's kit once per session; later calls reuse the build cache."""
-    return kit_pdf.build_kit(KIT, session_cache(tmp_path_factory))
+    return kit_pdf.build_kit(KIT, session_cache(tmp_path_factory), site=SITE)
 
 
 def kit_data() -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """kit_pdf: builds the «kit sulla delega» PDF workbook from ``kit/`` for the Pelican site.
 
 Pelican plugin (``PLUGINS = ["kit_pdf"]``) and command line (``kit_pdf.main``). Modules:
-``data`` (kit.yaml), ``render`` (Jinja2 → HTML), ``fonts`` (font checks), ``pdf`` (WeasyPrint),
-``preview`` (PNG), ``cache`` (hash, manifest), ``builder`` (one build), ``publish`` (copy),
+``data`` (kit.yaml), ``site`` (production address), ``render`` (Jinja2 → HTML), ``fonts``
+(font checks), ``pdf`` (WeasyPrint), ``finish`` (forms and links, WeasyPrint's finisher hook),
+``preview`` (PNGs), ``cache`` (hash, manifest), ``builder`` (one build), ``publish`` (copy),
 ``cli`` and ``pelican_plugin``.
 """
 
@@ -11,11 +12,13 @@ from __future__ import annotations
 from .builder import DEFAULT_FILENAME, KitInfo, build_kit, size_label
 from .cli import main
 from .errors import KitBuildError
+from .site import SiteInfo
 
 __all__ = [
     "DEFAULT_FILENAME",
     "KitBuildError",
     "KitInfo",
+    "SiteInfo",
     "build_kit",
     "main",
     "register",

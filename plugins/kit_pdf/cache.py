@@ -27,9 +27,13 @@ def _files(folder: Path, pattern: str) -> list[Path]:
     )
 
 
-def source_hash(source: Path) -> str:
-    """SHA-256 over every file of ``source`` and of the builder, plus what else changes output."""
+def source_hash(source: Path, extra: str = "") -> str:
+    """SHA-256 over every file of ``source`` and of the builder, plus what else changes output.
+
+    ``extra`` is what the kit prints from outside ``kit/`` (the production address).
+    """
     digest = hashlib.sha256()
+    digest.update(f"extra {extra}\0".encode())
     for label, folder, pattern in (("kit", source, "*"), ("builder", BUILDER_DIR, "*.py")):
         for path in _files(folder, pattern):
             digest.update(f"{label}/{path.relative_to(folder).as_posix()}\0".encode())
@@ -43,6 +47,11 @@ def source_hash(source: Path) -> str:
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def bytes_sha256(data: bytes) -> str:
+    """SHA-256 of bytes in memory."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def read_manifest(cache: Path) -> dict[str, Any] | None:

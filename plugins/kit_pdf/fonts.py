@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import tinycss2
 from fontTools.ttLib import TTFont
 
-from .errors import KitBuildError
+from .errors import KitBuildError, read_utf8
 
 STYLESHEET = "kit.css"
 
@@ -32,12 +32,10 @@ def read_font_faces(source: Path) -> list[FontFace]:
     so a missing file must stop the build here, naming the stylesheet line and the file.
     """
     css_path = source / STYLESHEET
-    try:
-        css = css_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KitBuildError("stylesheet not found", css_path) from None
+    css = read_utf8(css_path, "il foglio di stile del kit")
     faces = []
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    check_syntax(rules, css_path)
     for rule in rules:
         if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
             continue
@@ -55,28 +53,48 @@ def read_font_faces(source: Path) -> list[FontFace]:
                 urls.extend(_urls(decl.value))
         if not family or not urls:
             raise KitBuildError(
-                "@font-face needs font-family and a src url()", css_path, rule.source_line
+                "@font-face vuole font-family e un src con url()", css_path, rule.source_line
             )
         for url, line in urls:
             parts = urlsplit(url)
             if parts.scheme or parts.netloc:
                 raise KitBuildError(
-                    f"font must be a file in kit/fonts/, not {url!r}", css_path, line
+                    f"il font deve essere un file in kit/fonts/, non «{url}»", css_path, line
                 )
             font_path = (css_path.parent / unquote(parts.path)).resolve()
             if not font_path.is_file():
-                raise KitBuildError(f"font file not found: {font_path}", css_path, line)
+                raise KitBuildError(f"manca il file del font: {font_path}", css_path, line)
             if font_path.read_bytes()[:4] == b"wOFF":
                 raise KitBuildError(
-                    f"{font_path.name}: WOFF 1 is converted with a timestamp at every render, "
-                    "so the PDF would change from build to build; ship TrueType/OpenType",
+                    f"{font_path.name}: un WOFF 1 viene convertito con l’ora corrente a ogni "
+                    "impaginazione e il PDF cambierebbe da una build all’altra: "
+                    "usa TrueType/OpenType",
                     css_path,
                     line,
                 )
             faces.append(FontFace(family, font_path, line))
     if not faces:
-        raise KitBuildError("no @font-face rule: the kit must ship its fonts", css_path)
+        raise KitBuildError("nessuna regola @font-face: il kit deve portarsi i suoi font", css_path)
     return faces
+
+
+def check_syntax(rules: list[Any], css_path: Path) -> None:
+    """Stop at the first CSS syntax error (WeasyPrint would drop the rule and go on)."""
+    for rule in rules:
+        if rule.type == "error":
+            raise KitBuildError(f"CSS non valido: {rule.message}", css_path, rule.source_line)
+        if rule.type not in ("qualified-rule", "at-rule") or rule.content is None:
+            continue
+        if rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports"):
+            check_syntax(tinycss2.parse_rule_list(rule.content), css_path)
+            continue
+        for item in tinycss2.parse_blocks_contents(rule.content):
+            if item.type == "error":
+                raise KitBuildError(
+                    f"CSS non valido: {item.message}", css_path, item.source_line
+                )
+        if rule.type == "qualified-rule" and not tinycss2.serialize(rule.prelude).strip():
+            raise KitBuildError("regola CSS senza selettore", css_path, rule.source_line)
 
 
 def _urls(tokens: list[Any]) -> list[tuple[str, int]]:
@@ -126,14 +144,14 @@ def check_embedded_fonts(
         name = font.name.decode("ascii", "replace").lstrip("/")
         if font.family not in css_families:
             raise KitBuildError(
-                f"a font that is not shipped was embedded: {font.family!r} ({name}); "
-                "a glyph is probably missing from the shipped fonts",
+                f"è stato incorporato un font che il kit non porta con sé: «{font.family}» "
+                f"({name}); probabilmente a un font del kit manca un carattere",
                 css_path,
             )
         inner = font_program_families(font.file_content)
         if not inner & program_families:
             raise KitBuildError(
-                f"font {font.family!r} was loaded from a system file ({', '.join(sorted(inner))})",
+                f"il font «{font.family}» è stato preso dal sistema ({', '.join(sorted(inner))})",
                 css_path,
             )
         names.append(name)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import KitBuildError
+from .finish import FinishReport, KitFinisher
 from .fonts import STYLESHEET, FontFace, check_embedded_fonts
 
 PDF_OPTIONS = {
@@ -25,6 +27,8 @@ class RenderedPdf:
     pages: int
     fields: int
     fonts: list[str]
+    finish: FinishReport
+    section_pages: dict[str, int]
 
 
 class _Problems(logging.Handler):
@@ -45,10 +49,15 @@ class _Problems(logging.Handler):
 BENIGN_WARNINGS = ("HarfBuzz", "Unable to subset")
 
 
+_AT_LINE = re.compile(r" at (\d+):\d+")
+
+
 def _raise_on_problems(messages: list[str], css_path: Path) -> None:
     fatal = [m for m in messages if not any(word in m for word in BENIGN_WARNINGS)]
     if fatal:
-        raise KitBuildError(f"WeasyPrint: {'; '.join(fatal)}", css_path)
+        found = _AT_LINE.search(fatal[0])
+        line = int(found.group(1)) if found else None
+        raise KitBuildError(f"WeasyPrint ha scartato qualcosa: {'; '.join(fatal)}", css_path, line)
 
 
 SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0"
@@ -71,8 +80,14 @@ def _import_weasyprint():
     return weasyprint, FontConfiguration
 
 
-def write_pdf(html: str, source: Path, faces: list[FontFace]) -> RenderedPdf:
-    """Render ``html`` (relative URLs resolve in ``source``) to PDF bytes in memory."""
+def write_pdf(
+    html: str, source: Path, faces: list[FontFace], descriptions: dict[str, str] | None = None
+) -> RenderedPdf:
+    """Render ``html`` (relative URLs resolve in ``source``) to PDF bytes in memory.
+
+    ``descriptions`` maps link targets to what a screen reader says for them (see
+    :mod:`.finish`, which also completes the form fields).
+    """
     weasyprint, FontConfiguration = _import_weasyprint()
 
     css_path = source / STYLESHEET
@@ -85,15 +100,29 @@ def write_pdf(html: str, source: Path, faces: list[FontFace]) -> RenderedPdf:
             font_config=font_config, **PDF_OPTIONS
         )
         _raise_on_problems(problems.messages, css_path)
-        data = document.write_pdf(**PDF_OPTIONS)
+        finisher = KitFinisher(descriptions or {})
+        data = document.write_pdf(finisher=finisher, **PDF_OPTIONS)
         _raise_on_problems(problems.messages, css_path)
     except KitBuildError:
         raise
     except Exception as exc:
-        raise KitBuildError(f"WeasyPrint failed: {exc}", css_path) from exc
+        raise KitBuildError(f"WeasyPrint si è fermato: {exc}", css_path) from exc
     finally:
         logger.removeHandler(problems)
 
     fonts = check_embedded_fonts(document.fonts, faces, css_path)
-    fields = sum(len(inputs) for page in document.pages for inputs in page.forms.values())
-    return RenderedPdf(data=data, pages=len(document.pages), fields=fields, fonts=fonts)
+    report = finisher.report
+    fields = report.checkboxes + report.radio_groups + report.text_fields
+    section_pages = {
+        anchor: number
+        for number, page in reversed(list(enumerate(document.pages, start=1)))
+        for anchor in page.anchors
+    }
+    return RenderedPdf(
+        data=data,
+        pages=len(document.pages),
+        fields=fields,
+        fonts=fonts,
+        finish=report,
+        section_pages=section_pages,
+    )

@@ -1,4 +1,8 @@
-"""Pelican glue: build the kit on ``initialized``, set ``KIT``, copy it on ``finalized``."""
+"""Pelican glue: build the kit on ``initialized``, set ``KIT``, copy it on ``finalized``.
+
+No module state: the build of one Pelican run is kept in its own settings
+(``KIT_BUILD``), so nothing outlives the run that made it.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,17 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .builder import DEFAULT_FILENAME, KitInfo, build_kit
-from .cache import source_hash
+from .builder import DEFAULT_FILENAME, build_kit
 from .publish import publish
+from .site import SiteInfo
 
 logger = logging.getLogger(__name__)
 
-_BUILDS: dict[int, KitInfo] = {}
+BUILD_KEY = "KIT_BUILD"
+FRESH_KEY = "KIT_BUILD_FRESH"
 
 
-def _paths(settings: dict[str, Any]) -> tuple[Path, Path]:
+def _paths(settings: dict[str, Any]) -> tuple[Path, Path, Path]:
     root = Path(settings["PATH"]).resolve().parent
     source = Path(settings.get("KIT_SOURCE") or root / "kit")
     cache = Path(settings.get("KIT_CACHE") or root / ".cache" / "kit")
@@ -23,14 +28,16 @@ def _paths(settings: dict[str, Any]) -> tuple[Path, Path]:
         source = root / source
     if not cache.is_absolute():
         cache = root / cache
-    return source, cache
+    return root, source, cache
 
 
 def _build(pelican: Any) -> None:
     settings = pelican.settings
-    source, cache = _paths(settings)
-    info = build_kit(source, cache)
-    _BUILDS[id(pelican)] = info
+    root, source, cache = _paths(settings)
+    site = SiteInfo.from_project(root, fallback=settings)
+    info = build_kit(source, cache, progress=logger.info, site=site)
+    settings[BUILD_KEY] = info
+    settings[FRESH_KEY] = True
     kit = info.settings_dict(
         settings.get("KIT_OUTPUT", "kit"), settings.get("KIT_FILENAME", DEFAULT_FILENAME)
     )
@@ -52,17 +59,19 @@ def on_initialized(pelican: Any) -> None:
 
 
 def on_get_generators(pelican: Any) -> None:
-    """Re-check the kit at the start of every run (autoreload): only a hash when unchanged."""
-    info = _BUILDS.get(id(pelican))
-    if info is not None and source_hash(_paths(pelican.settings)[0]) == info.digest:
+    """A later run of the same Pelican object (autoreload): pick up kit changes.
+
+    The run that ``initialized`` started has just built the kit: no second hash.
+    """
+    if pelican.settings.pop(FRESH_KEY, False):
         return
     _build(pelican)
 
 
 def on_finalized(pelican: Any) -> None:
-    """Copy the PDF and its preview into ``OUTPUT_PATH/KIT_OUTPUT``."""
+    """Copy the PDF, its preview, thumbnails and card into ``OUTPUT_PATH/KIT_OUTPUT``."""
     settings = pelican.settings
-    info = _BUILDS.get(id(pelican))
+    info = settings.get(BUILD_KEY)
     if info is None:
         return
     folder = Path(settings["OUTPUT_PATH"]) / settings.get("KIT_OUTPUT", "kit")

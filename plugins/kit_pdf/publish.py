@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .builder import KitInfo, preview_name
+from .builder import KitInfo
 from .cache import atomic_write
 
 
 def publish(info: KitInfo, folder: Path, filename: str) -> tuple[Path, Path]:
-    """Copy the kit into ``folder`` as ``filename`` and its ``.png`` preview; return both paths."""
+    """Copy the kit into ``folder`` as ``filename``, with its preview, thumbnails and card.
+
+    Returns the paths of the PDF and of the ``.png`` cover preview.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    targets = (
-        (info.pdf_path, folder / filename),
-        (info.preview_path, folder / preview_name(filename)),
-    )
+    targets = [(origin, folder / name) for origin, name in info.files(filename)]
     for origin, target in targets:
         data = origin.read_bytes()
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:

@@ -68,13 +68,15 @@ def render_html(source: Path, data: dict[str, Any]) -> str:
         return env.get_template(ENTRY_TEMPLATE).render(**data)
     except jinja2.TemplateSyntaxError as exc:
         path = Path(exc.filename) if exc.filename else templates / (exc.name or ENTRY_TEMPLATE)
-        raise KitBuildError(f"template syntax error: {exc.message}", path, exc.lineno) from exc
+        raise KitBuildError(
+            f"errore di sintassi nel modello: {exc.message}", path, exc.lineno
+        ) from exc
     except jinja2.TemplateNotFound as exc:
         path, line = _template_frame(exc, templates)
-        raise KitBuildError(f"template not found: {exc.name}", path, line) from exc
+        raise KitBuildError(f"manca il modello {exc.name}", path, line) from exc
     except Exception as exc:
         path, line = _template_frame(exc, templates)
-        raise KitBuildError(f"template error: {exc}", path, line) from exc
+        raise KitBuildError(f"errore nel modello: {exc}", path, line) from exc
 
 
 def _template_frame(exc: BaseException, templates: Path) -> tuple[Path, int | None]:
