@@ -5,7 +5,7 @@ One project copy gets a hidden article, a hidden page, a draft article and a dra
 each with a unique word, the articles in the public series «L’Arte della Delega». It is
 built twice, shared by every test of the module: the production build (`invoke preview`,
 publishconf.py) and a local build with drafts previewed under /bozze/
-(``DELEGA_SHOW_DRAFTS=1``, as `invoke livereload --drafts` does).
+(`invoke build --drafts`, as `invoke livereload --drafts` does).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +59,8 @@ PRIVATE = (
 HIDDEN = [p for p in PRIVATE if p.status == "hidden"]
 DRAFTS = [p for p in PRIVATE if p.status == "draft"]
 BUILDS = {
-    "produzione": ("preview", {}),
-    "bozze-in-anteprima": ("build", {"DELEGA_SHOW_DRAFTS": "1"}),
+    "produzione": ("preview",),
+    "bozze-in-anteprima": ("build", "--drafts"),
 }
 
 
@@ -76,12 +77,10 @@ def private_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module", params=sorted(BUILDS))
 def built(request: pytest.FixtureRequest, private_project: Path) -> tuple[str, Path]:
     """``(build name, output folder)``; the two builds run one after the other."""
-    task, env = BUILDS[request.param]
-    result = invoke(private_project, task, env=env)
+    result = invoke(private_project, *BUILDS[request.param])
     assert result.returncode == 0, result.stdout + result.stderr
-    output = private_project / "output"
-    copy = output.with_name(f"output-{request.param}")
-    output.rename(copy)
+    copy = private_project / f"output-{request.param}"
+    shutil.copytree((private_project / "output").resolve(), copy)
     return request.param, copy
 
 
