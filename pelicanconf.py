@@ -43,6 +43,8 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "italian_dates",
     "strict_links",
+    "symlink_guard",  # before anything reads a file: no symlink out of the project or in a loop
+    "reserved_paths",  # no post at pagefind/, feeds/, theme/, kit/, og/, bozze/, isso/…
     "front_matter",
     "draft_guard",
     "pelican.plugins.series",
@@ -59,6 +61,7 @@ PLUGINS = [
     "content_images",
     "asset_hash",  # theme CSS/JS as site.<hash>.css, cached a year as immutable
     "wordpress_redirects",  # old WordPress addresses: _redirects + refresh pages (if imported)
+    "static_guard",  # last: drops unreferenced static files when STATIC_PRUNE_UNREFERENCED
 ]
 
 # Pretty, stable URLs: Isso keys comments by path, so these must not change.

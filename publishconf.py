@@ -19,6 +19,9 @@ FEED_DOMAIN = SITEURL
 DELETE_OUTPUT_DIRECTORY = True
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
+# Static files nothing links (a forgotten invoice in content/extra/…) are not published;
+# list in STATIC_KEEP (glob patterns, e.g. "extra/google*.html") those fetched by name only.
+STATIC_PRUNE_UNREFERENCED = True
 DRAFTS_PREVIEW: dict[str, str] = {}  # never: production has no draft preview
 
 # Own caches: Pelican pickles settings into its content cache, so sharing the
