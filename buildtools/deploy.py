@@ -10,13 +10,19 @@ rsync (``destination`` = ``/srv/www/blog`` or ``utente@server:/srv/www/blog``)
     old site or the new one, never a mix. The last ``keep_releases`` stay for a rollback.
     The web server's root is ``blog`` itself. A first publish over an existing real
     folder moves it into ``blog.releases/`` before linking. Remote targets need
-    ssh, rsync and GNU coreutils (``mv -T``) on the server.
+    ssh, rsync and GNU coreutils (``mv -T``) on the server. A rollback switches the
+    symlink back to the release before the live one, again in one rename.
 
 gh-pages (``destination`` = a remote name of this repository such as ``origin``, or a
 git URL or path)
     ghp-import commits the site onto the branch in a private repository under
     ``.cache/deploy/``, on top of the branch's current remote history, and pushes it:
     a push moves the branch in one step. The author's own branches are not touched.
+    A rollback is one more commit on the branch, with the tree of the previous release.
+
+Before anything is built, :func:`preflight` proves the target reachable and writable
+(rsync: writes and removes a probe file where the releases go; gh-pages: reads the
+remote and asks it to accept a push in ``--dry-run``).
 """
 
 from __future__ import annotations
@@ -185,8 +191,58 @@ done
 
 def _shell(host: str | None, port: int, script: str) -> subprocess.CompletedProcess:
     cmd = ["sh", "-s"] if host is None else [
-        "ssh", "-p", str(port), "-o", "BatchMode=yes", host, "sh", "-s"]
-    return subprocess.run(cmd, input=script, capture_output=True, text=True, check=False)
+        "ssh", "-p", str(port), "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", host,
+        "sh", "-s"]
+    try:
+        return subprocess.run(cmd, input=script, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise DeployError(f"Manca il comando «{cmd[0]}»: installalo (apt-get install "
+                          "openssh-client) oppure pubblica in una cartella locale.") from None
+
+
+_PROBE = r"""
+set -u
+dest={dest}
+releases="$dest.releases"
+parent=${{dest%/*}}
+[ -n "$parent" ] || parent=/
+if [ ! -d "$parent" ]; then echo "la cartella $parent non esiste"; exit 3; fi
+if ! command -v rsync >/dev/null 2>&1; then echo "rsync non è installato lì"; exit 3; fi
+if [ -e "$releases" ] && [ ! -d "$releases" ]; then echo "$releases non è una cartella"; exit 3; fi
+if [ ! -d "$releases" ]; then
+  mkdir "$releases" 2>/dev/null || {{ echo "non posso creare $releases"; exit 3; }}
+fi
+for dir in "$releases" "$parent"; do
+  probe="$dir/.prova-scrittura-$$"
+  if ! ( : > "$probe" ) 2>/dev/null; then echo "non posso scrivere in $dir"; exit 3; fi
+  rm -f "$probe"
+done
+echo ok
+"""
+
+
+def preflight_rsync(config: DeployConfig) -> str:
+    """Prove the rsync target reachable and writable; raise :class:`DeployError`."""
+    host, path = split_destination(config.destination)
+    probed = _shell(host, config.ssh_port, _PROBE.format(dest=shlex.quote(path)))
+    if probed.returncode == 0 and probed.stdout.strip().endswith("ok"):
+        return f"{config.destination} raggiungibile e scrivibile"
+    reason = (probed.stdout.strip() or probed.stderr.strip()).splitlines()
+    reason_text = reason[-1] if reason else f"codice {probed.returncode}"
+    if host is not None and probed.returncode == 255:
+        raise DeployError(f"Non raggiungo {host} via ssh: {reason_text}\n"
+                          "Niente è stato costruito né inviato; controlla la rete, il nome del "
+                          "server e la chiave ssh (ssh " + host + ").")
+    raise DeployError(f"Non posso pubblicare in {config.destination}: {reason_text}.\n"
+                      "Niente è stato costruito né inviato: correggi DELEGA_DEPLOY_DEST o i "
+                      "permessi della cartella.")
+
+
+def preflight(config: DeployConfig, root: Path = ROOT) -> str:
+    """Check the target before any build; return a short Italian line, or raise."""
+    if config.method == "gh-pages":
+        return preflight_gh_pages(config, root)
+    return preflight_rsync(config)
 
 
 def deploy_rsync(
@@ -294,18 +350,24 @@ def _identity(root: Path, settings: Mapping[str, Any]) -> dict[str, str]:
             "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
 
 
-def deploy_gh_pages(
-    site: Path, config: DeployConfig, settings: Mapping[str, Any], root: Path = ROOT,
-    say: Callable[[str], None] = print,
-) -> DeployResult:
-    """Commit ``site`` onto the gh-pages branch with ghp-import and push it."""
-    url = resolve_remote(config.destination, root)
+def _scratch_repository(root: Path) -> Path:
+    """The private bare repository where gh-pages commits are made."""
     scratch = root / ".cache" / "deploy" / "gh-pages.git"
     if not (scratch / "HEAD").exists():
         scratch.parent.mkdir(parents=True, exist_ok=True)
         created = _git("init", "--bare", "--quiet", str(scratch))
         if created.returncode != 0:
             raise DeployError(f"git init non è riuscito: {created.stderr.strip()}")
+    return scratch
+
+
+def deploy_gh_pages(
+    site: Path, config: DeployConfig, settings: Mapping[str, Any], root: Path = ROOT,
+    say: Callable[[str], None] = print,
+) -> DeployResult:
+    """Commit ``site`` onto the gh-pages branch with ghp-import and push it."""
+    url = resolve_remote(config.destination, root)
+    scratch = _scratch_repository(root)
     _git("remote", "remove", "target", git_dir=scratch)
     _git("remote", "add", "target", url, git_dir=scratch)
     branch = config.branch
@@ -337,9 +399,133 @@ def deploy_gh_pages(
     return DeployResult(where=config.describe(), detail=f"commit {head.stdout.strip()}")
 
 
+_GIT_QUIET = {"GIT_TERMINAL_PROMPT": "0",
+              "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=15"}
+
+
+def preflight_gh_pages(config: DeployConfig, root: Path = ROOT) -> str:
+    """Read the remote and let it accept a dry-run push; raise :class:`DeployError`."""
+    url = resolve_remote(config.destination, root)
+    env = os.environ | _GIT_QUIET
+    listed = _git("ls-remote", "--heads", url, cwd=root, env=env)
+    if listed.returncode != 0:
+        raise DeployError(f"Non raggiungo il repository {url}: {listed.stderr.strip()}\n"
+                          "Niente è stato costruito né inviato.")
+    local = Path(url)
+    if local.is_dir():
+        for sub in ("", "objects", "refs"):
+            folder = local / sub if (local / "objects").is_dir() else local / ".git" / sub
+            if not os.access(folder, os.W_OK):
+                raise DeployError(f"Non posso scrivere nel repository {url} ({folder}).\n"
+                                  "Niente è stato costruito né inviato.")
+    head = _git("rev-parse", "HEAD", cwd=root)
+    if head.returncode == 0:
+        probe = _git("push", "--dry-run", "--force", "--quiet", url,
+                     f"{head.stdout.strip()}:refs/heads/{config.branch}-prova-scrittura",
+                     cwd=root, env=env)
+        if probe.returncode != 0:
+            raise DeployError(f"Il repository {url} non accetta invii: {probe.stderr.strip()}\n"
+                              "Niente è stato costruito né inviato.")
+    return f"{url} raggiungibile e scrivibile"
+
+
 def deploy(site: Path, config: DeployConfig, settings: Mapping[str, Any],
            say: Callable[[str], None] = print) -> DeployResult:
     """Send ``site`` to the configured target."""
     if config.method == "gh-pages":
         return deploy_gh_pages(site, config, settings, say=say)
     return deploy_rsync(site, config, say=say)
+
+
+# --------------------------------------------------------------------------- rollback
+
+
+_ROLLBACK = r"""
+set -eu
+dest={dest}
+releases="$dest.releases"
+name=${{dest##*/}}
+parent=${{dest%/*}}
+[ -n "$parent" ] || parent=/
+if [ ! -L "$dest" ]; then echo "manca-link"; exit 3; fi
+current=$(readlink "$dest")
+current=${{current##*/}}
+previous=$(ls -1 "$releases" | grep -v '^\.' | sort | awk -v c="$current" '$0 < c' | tail -n 1)
+if [ -z "$previous" ]; then echo "current=$current"; echo "manca-precedente"; exit 4; fi
+cd "$parent"
+ln -sfn "$name.releases/$previous" ".$name.link-rollback"
+mv -T ".$name.link-rollback" "$name"
+echo "from=$current"
+echo "to=$previous"
+"""
+
+
+def rollback_rsync(config: DeployConfig) -> DeployResult:
+    """Switch the live symlink back to the release before the live one (one rename)."""
+    host, path = split_destination(config.destination)
+    done = _shell(host, config.ssh_port, _ROLLBACK.format(dest=shlex.quote(path)))
+    values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    if "manca-link" in done.stdout:
+        raise DeployError(f"{config.destination} non è un link a una versione: non è mai stato "
+                          "pubblicato con invoke publish, non c’è nulla da ripristinare.")
+    if "manca-precedente" in done.stdout:
+        raise DeployError(f"Online c’è la versione più vecchia rimasta ({values.get('current')}): "
+                          "non c’è una versione precedente da rimettere online.")
+    if done.returncode != 0:
+        raise DeployError(f"Il ritorno alla versione precedente su {config.destination} non è "
+                          f"riuscito: {done.stderr.strip()}\nIl sito online non è cambiato.")
+    return DeployResult(where=config.destination,
+                        detail=f"versione {values['to']} (al posto di {values['from']})")
+
+
+ROLLBACK_TRAILER = "Rollback-To:"
+
+
+def rollback_gh_pages(config: DeployConfig, settings: Mapping[str, Any], root: Path = ROOT,
+                      ) -> DeployResult:
+    """One commit on the branch with the tree of the release before the live one."""
+    url = resolve_remote(config.destination, root)
+    scratch = _scratch_repository(root)
+    branch = config.branch
+    tracking = f"refs/remotes/target/{branch}"
+    _git("remote", "remove", "target", git_dir=scratch)
+    _git("remote", "add", "target", url, git_dir=scratch)
+    fetched = _git("fetch", "--quiet", "target", f"+refs/heads/{branch}:{tracking}",
+                   git_dir=scratch, env=os.environ | _GIT_QUIET)
+    if fetched.returncode != 0:
+        raise DeployError(f"Non riesco a leggere il ramo {branch} di {url}: "
+                          f"{fetched.stderr.strip()}\nIl sito online non è cambiato.")
+    tip = _git("rev-parse", tracking, git_dir=scratch).stdout.strip()
+    message = _git("log", "-1", "--format=%B", tip, git_dir=scratch).stdout
+    base = tip
+    for line in message.splitlines():
+        if line.startswith(ROLLBACK_TRAILER):
+            base = line.removeprefix(ROLLBACK_TRAILER).strip()
+    previous = _git("rev-parse", "--verify", "--quiet", f"{base}^", git_dir=scratch)
+    if previous.returncode != 0:
+        raise DeployError(f"Il ramo {branch} ha una sola versione: non c’è una versione "
+                          "precedente da rimettere online.")
+    target = previous.stdout.strip()
+    short = target[:7]
+    env = os.environ | _identity(root, settings)
+    commit = _git("commit-tree", f"{target}^{{tree}}", "-p", tip, "-m",
+                  f"Ritorno alla versione precedente ({short})", "-m",
+                  f"{ROLLBACK_TRAILER} {target}", git_dir=scratch, env=env)
+    if commit.returncode != 0:
+        raise DeployError(f"git commit-tree non è riuscito: {commit.stderr.strip()}")
+    new = commit.stdout.strip()
+    pushed = _git("push", "--quiet", "target", f"{new}:refs/heads/{branch}", git_dir=scratch,
+                  env=os.environ | _GIT_QUIET)
+    if pushed.returncode != 0:
+        raise DeployError(f"L’invio a {url} non è riuscito: {pushed.stderr.strip()}\n"
+                          f"Il ramo {branch} online non è cambiato.")
+    _git("update-ref", tracking, new, git_dir=scratch)
+    return DeployResult(where=config.describe(),
+                        detail=f"commit {new[:7]} con i file della versione {short}")
+
+
+def rollback(config: DeployConfig, settings: Mapping[str, Any]) -> DeployResult:
+    """Put the previous release live again: one symlink switch or one gh-pages commit."""
+    if config.method == "gh-pages":
+        return rollback_gh_pages(config, settings)
+    return rollback_rsync(config)

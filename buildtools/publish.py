@@ -1,8 +1,12 @@
 """``invoke publish``: production build, checks, precompression, atomic deploy.
 
-1. build kit, site and search index with ``publishconf.py`` into a fresh folder
-   (``.cache/publish/sito``; see ``buildtools.sitebuild`` for drafts, dates and caches),
-   and write ``_headers``;
+0. before anything is built: refuse when the sources that reach the site (``content/``,
+   ``theme/``, ``kit/``, ``plugins/``, the settings) have uncommitted or untracked files,
+   naming them (``allow_dirty`` overrides, loudly; ``buildtools.worktree``), and prove
+   the target reachable and writable (``deploy.preflight``);
+1. build kit, site and search index with ``publishconf.py`` in the working folder into
+   ``.cache/publish/sito`` (``buildtools.engine``; its own warm caches), and write
+   ``_headers``;
 2. run every check (``buildtools.checks``): one failure stops here, the target untouched;
    (a site whose fingerprint already passed them all is not checked again);
 3. write ``.gz`` and ``.br`` twins;
@@ -19,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from buildtools import deploy as deploy_mod
+from buildtools import worktree
 from buildtools.checks import CheckReport, run_checks
 from buildtools.headers import write_headers_file
 from buildtools.precompress import CompressionStats, candidates, precompress_site
 from buildtools.report import Steps, site_summary
-from buildtools.sitebuild import SiteBuildFailed, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISH_DIR = ROOT / ".cache" / "publish" / "sito"
@@ -53,10 +57,14 @@ def publish(
     settings_file: Path = ROOT / "publishconf.py",
     *,
     dry_run: bool = False,
+    allow_dirty: bool = False,
     output: Path = PUBLISH_DIR,
+    root: Path = ROOT,
     say: Callable[[str], None] | None = None,
 ) -> PublishResult:
     """Run the whole pipeline; raise :class:`PublishFailed` or ``DeployError`` on failure."""
+    from buildtools.engine import BuildError, build
+
     settings = deploy_mod.read_settings(settings_file)
     config = None if dry_run else deploy_mod.load_config(settings)
     steps = Steps(total=5 if dry_run else 6)
@@ -64,20 +72,28 @@ def publish(
     target = config.describe() if config else "nessuna (prova generale)"
     tell(f"Pubblicazione con {settings_file.name} verso: {target}")
 
+    dirty = _uncommitted_sources(root, allow=allow_dirty or dry_run)
+    if dirty:
+        tell(worktree.warning(dirty))
+    if config is not None:
+        tell(f"      destinazione: {deploy_mod.preflight(config, root)}")
+
     try:
-        build_site(settings_file, output, production=True,
-                   extra_post_steps=(write_headers_file,), steps=steps)
-    except SiteBuildFailed as exc:
-        raise PublishFailed(f"La build di produzione è fallita: {exc}") from None
+        # The engine prints through ``say`` (the steps' own stream when not given).
+        build(settings_file, output=output, post_steps=(write_headers_file,), steps=steps,
+              say=say)
+    except BuildError as exc:
+        raise PublishFailed(f"La build di produzione è fallita:\n{exc}") from None
+    site = output.resolve()
 
     with steps.step("Controlli del sito"):
-        fingerprint = site_fingerprint(output)
+        fingerprint = site_fingerprint(site)
         if _already_checked(fingerprint):
-            report = CheckReport(site=output, pages=sum(1 for _ in output.rglob("*.html")))
+            report = CheckReport(site=site, pages=sum(1 for _ in site.rglob("*.html")))
             tell("      ✓ questo stesso sito (byte per byte) ha già superato tutti i controlli: "
                  "non li ripeto")
         else:
-            report = run_checks(output, siteurl=str(settings.get("SITEURL", "")),
+            report = run_checks(site, siteurl=str(settings.get("SITEURL", "")),
                                 fail_fast=True, memo=CHECK_MEMO,
                                 say=lambda line: tell(f"      {line}"))
             tell(_indent(report.text()))
@@ -88,8 +104,8 @@ def publish(
         raise PublishFailed(f"{report.summary(steps.elapsed)}.\nPubblicazione annullata: {where}.")
 
     with steps.step("Compressione gzip e brotli"):
-        counter = steps.counter("file", len(candidates(output)))
-        stats = precompress_site(output, on_file=counter.advance)
+        counter = steps.counter("file", len(candidates(site)))
+        stats = precompress_site(site, on_file=counter.advance)
         counter.close()
         tell(f"      {stats.line()}")
 
@@ -97,15 +113,41 @@ def publish(
     if config is None:
         result.summary = site_summary(
             f"Prova generale riuscita, sito pronto in {_rel(output)} (non pubblicato)",
-            output, steps.elapsed)
+            site, steps.elapsed)
         return result
 
     with steps.step(f"Invio a {config.describe()}"):
-        result.deployed = deploy_mod.deploy(output, config, settings, say=tell)
+        result.deployed = deploy_mod.deploy(site, config, settings, say=tell)
+    extra = result.deployed.detail
+    if dirty:
+        extra += f", CON {len(dirty)} FILE NON SALVATI IN GIT (--allow-dirty)"
     result.summary = site_summary(
-        f"Pubblicato su {result.deployed.where}", output, steps.elapsed,
-        extra=result.deployed.detail)
+        f"Pubblicato su {result.deployed.where}", site, steps.elapsed, extra=extra)
     return result
+
+
+def rollback(settings_file: Path = ROOT / "publishconf.py") -> deploy_mod.DeployResult:
+    """Put the previous release live again (``invoke rollback``); raise ``DeployError``."""
+    settings = deploy_mod.read_settings(settings_file)
+    config = deploy_mod.load_config(settings)
+    deploy_mod.preflight(config)
+    return deploy_mod.rollback(config, settings)
+
+
+def _uncommitted_sources(root: Path, *, allow: bool) -> list[worktree.Change]:
+    """Refuse (or, when allowed, return for a warning) uncommitted published sources."""
+    try:
+        dirty = worktree.uncommitted(root)
+    except worktree.NotARepository as exc:
+        if allow:
+            return []
+        raise PublishFailed(
+            f"Non posso verificare che i sorgenti siano salvati in git ({exc}): il sito "
+            "pubblicato deve corrispondere a un commit.\nSolo se sai cosa stai facendo: "
+            "invoke publish --allow-dirty.") from None
+    if dirty and not allow:
+        raise PublishFailed(worktree.refusal(dirty))
+    return dirty
 
 
 def site_fingerprint(site: Path) -> str:

@@ -288,6 +288,23 @@ def test_pagefind_hashed_files_are_immutable_its_entry_points_are_not(nginx: Ngi
         assert "immutable" not in reply.header("Cache-Control"), name
 
 
+def test_static_hosts_get_the_same_cache_policy_from_headers_file(nginx: Nginx) -> None:
+    from buildtools.headers import parse_headers_file, render_headers_file
+
+    rules = parse_headers_file(render_headers_file())
+    assert rules.pop("/*") == SECURITY_HEADERS
+    checked = 0
+    for pattern, rule in rules.items():
+        folder = nginx.site / pattern.strip("/*")
+        files = sorted(p for p in folder.rglob("*")
+                       if p.is_file() and p.suffix not in (".gz", ".br"))
+        for file in files[:3]:
+            reply = nginx.get("/" + file.relative_to(nginx.site).as_posix())
+            assert reply.header("Cache-Control") == rule["Cache-Control"], file
+            checked += 1
+    assert checked >= 8
+
+
 # --------------------------------------------------------------------------- headers
 
 

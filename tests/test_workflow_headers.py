@@ -30,7 +30,10 @@ def test_the_nginx_snippets_are_generated_from_the_python_values() -> None:
 
 def test_the_headers_file_says_the_same_for_every_path() -> None:
     rules = headers.parse_headers_file(headers.render_headers_file())
-    assert rules == {"/*": headers.SECURITY_HEADERS}
+    assert rules.pop("/*") == headers.SECURITY_HEADERS
+    # Only fingerprinted folders get more, and only their cache lifetime.
+    assert set(rules) == set(headers.FINGERPRINTED_PATHS)
+    assert all(rule == {"Cache-Control": headers.IMMUTABLE} for rule in rules.values())
 
 
 def test_every_required_header_is_there_and_strict() -> None:

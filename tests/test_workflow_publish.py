@@ -6,13 +6,19 @@ its commit, as for the author), holding a draft that must never reach a target:
 - rsync into a local folder: a release behind an atomically switched symlink, with
   ``.gz``/``.br`` twins and ``_headers``; a second publish links unchanged files;
 - ghp-import into a local bare repository: the gh-pages branch holds the site;
-- a publish whose checks fail: both targets exactly as they were.
+- a publish whose checks fail: both targets exactly as they were;
+- uncommitted or untracked sources: refused, naming the files, before any build;
+  ``--allow-dirty`` publishes and says so loudly;
+- an unreachable or unwritable target: refused before any build;
+- ``invoke rollback``: the previous release is live again (one symlink switch, or one
+  commit on gh-pages), and again one further back.
 """
 
 from __future__ import annotations
 
 import gzip
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -178,7 +184,7 @@ def test_a_publish_whose_checks_fail_leaves_both_targets_untouched(
     article.write_text(original + "\nTorna [all’indice](#capitolo-che-non-esiste).\n", "utf-8")
     try:
         for method in ("rsync", "gh-pages"):
-            result = _publish(project, method, targets[method])
+            result = _publish(project, method, targets[method], "--allow-dirty")
             output = result.stdout + result.stderr
             assert result.returncode == 1, output
             assert "Traceback" not in output
@@ -271,3 +277,197 @@ def test_rsync_over_ssh_runs_the_same_release_switch_remotely(
     # Our scripts go to giulia@server.example, rsync passes "-l giulia server.example".
     assert set(log.read_text(encoding="utf-8").split()) == {
         "giulia@server.example", "server.example"}
+
+
+
+# --------------------------------------------------------------------------- dirty sources
+
+
+def _build_traces(project: Path) -> dict[str, float]:
+    """What a build leaves behind: every entry under .cache/publish and beside it."""
+    traces = {}
+    for folder in (project / ".cache", project / ".cache" / "publish"):
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                traces[str(entry)] = entry.lstat().st_mtime
+    return traces
+
+
+def _refused_before_building(result, project: Path, before: dict[str, float]) -> str:
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    assert "Kit sulla delega" not in output and "Pelican" not in output, output
+    assert _build_traces(project) == before
+    return output
+
+
+@pytest.fixture
+def dirty_sources(project: Path):
+    """A modified article, a new photo and a new plugin file, none committed."""
+    article = project / "content" / "articles" / "cosa-delegare-per-primo.md"
+    original = article.read_bytes()
+    photo = project / "content" / "images" / "foto-non-committata.jpg"
+    plugin_note = project / "plugins" / "appunti.txt"
+    outside = project / "appunti-personali.txt"  # not a source: never listed
+    article.write_bytes(original + b"\nUna riga non ancora committata.\n")
+    photo.parent.mkdir(parents=True, exist_ok=True)
+    photo.write_bytes(b"\xff\xd8\xff\xe0 non una vera foto")
+    plugin_note.write_text("appunti", encoding="utf-8")
+    outside.write_text("appunti", encoding="utf-8")
+    try:
+        yield ["content/articles/cosa-delegare-per-primo.md",
+               "content/images/foto-non-committata.jpg", "plugins/appunti.txt"]
+    finally:
+        article.write_bytes(original)
+        for path in (photo, plugin_note, outside):
+            path.unlink(missing_ok=True)
+
+
+def test_publish_refuses_uncommitted_sources_naming_them(
+    project: Path, targets: dict[str, Path], dirty_sources: list[str]
+) -> None:
+    before = _build_traces(project)
+    live = os.readlink(targets["rsync"]) if targets["rsync"].is_symlink() else None
+    result = _publish(project, "rsync", targets["rsync"])
+    output = _refused_before_building(result, project, before)
+    assert "Pubblicazione rifiutata" in output and "--allow-dirty" in output
+    for path in dirty_sources:
+        assert path in output, path
+    assert re.search(r"modificato\s+content/articles/cosa-delegare-per-primo\.md", output)
+    assert re.search(r"nuovo, non in git\s+content/images/foto-non-committata\.jpg", output)
+    assert "appunti-personali" not in output
+    assert (os.readlink(targets["rsync"]) if targets["rsync"].is_symlink() else None) == live
+
+
+def test_uncommitted_lists_only_the_published_sources(
+    project: Path, dirty_sources: list[str]
+) -> None:
+    from buildtools.worktree import uncommitted
+
+    changes = uncommitted(project)
+    assert sorted(change.path for change in changes) == sorted(dirty_sources)
+    git(project, "add", "content/articles/cosa-delegare-per-primo.md")
+    try:
+        staged = {change.path: change.label for change in uncommitted(project)}
+        assert staged["content/articles/cosa-delegare-per-primo.md"] == "modificato"
+    finally:
+        git(project, "reset", "--quiet", "--", "content/articles/cosa-delegare-per-primo.md")
+
+
+def test_allow_dirty_publishes_and_says_so_loudly(
+    project: Path, tmp_path: Path, published: dict
+) -> None:
+    # Only a file that changes no page: the same site as the module's publish.
+    note = project / "plugins" / "appunti.txt"
+    note.write_text("appunti", encoding="utf-8")
+    try:
+        blog = tmp_path / "blog"
+        result = _publish(project, "rsync", blog, "--allow-dirty")
+    finally:
+        note.unlink()
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "ATTENZIONE (--allow-dirty)" in output and "plugins/appunti.txt" in output
+    assert output.index("ATTENZIONE") < output.index("Kit sulla delega")
+    assert "CON 1 FILE NON SALVATI IN GIT (--allow-dirty)" in _last_line(result)
+    assert (blog / "index.html").is_file()
+
+
+# --------------------------------------------------------------------------- destination
+
+
+def _unwritable(tmp_path: Path) -> Path:
+    """A folder this process cannot write into, even as root (/proc refuses mkdir)."""
+    if os.geteuid() != 0:
+        locked = tmp_path / "sola-lettura"
+        locked.mkdir()
+        locked.chmod(0o555)
+        return locked / "blog"
+    return Path("/proc/giulia-blog")
+
+
+def test_an_unreachable_or_unwritable_target_is_refused_before_building(
+    project: Path, tmp_path: Path
+) -> None:
+    a_file = tmp_path / "un-file.txt"
+    a_file.write_text("non una cartella", encoding="utf-8")
+    cases = [
+        ("rsync", str(tmp_path / "manca" / "blog"), "non esiste"),
+        ("rsync", str(a_file / "blog"), "non esiste"),
+        ("rsync", str(_unwritable(tmp_path)), "non posso"),
+        ("rsync", "giulia@server.invalid:/srv/www/blog", "Non raggiungo giulia@server.invalid via ssh"),
+        ("gh-pages", str(tmp_path / "nessun-repository.git"), "Non raggiungo il repository"),
+    ]
+    for method, destination, says in cases:
+        before = _build_traces(project)
+        result = invoke(project, "publish",
+                        env={"DELEGA_DEPLOY": method, "DELEGA_DEPLOY_DEST": destination})
+        output = _refused_before_building(result, project, before)
+        assert says in output, (destination, output)
+        assert "Niente è stato costruito né inviato" in output, output
+
+
+# --------------------------------------------------------------------------- rollback
+
+
+def _tiny_site(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text(f"<p>{text}</p>", encoding="utf-8")
+    (folder / f"{text}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_rollback_switches_the_rsync_target_back_to_the_previous_release(
+    project: Path, tmp_path: Path
+) -> None:
+    from buildtools.deploy import DeployConfig, deploy_rsync
+
+    blog = tmp_path / "www" / "blog"
+    blog.parent.mkdir()
+    config = DeployConfig(method="rsync", destination=str(blog))
+    releases = []
+    for text in ("uno", "due", "tre"):
+        deploy_rsync(_tiny_site(tmp_path / text, text), config, say=lambda _: None)
+        releases.append(os.readlink(blog))
+    env = {"DELEGA_DEPLOY": "rsync", "DELEGA_DEPLOY_DEST": str(blog)}
+    snapshot = tree_digest(blog.with_name("blog.releases"))
+
+    for expected, text in ((releases[1], "due"), (releases[0], "uno")):
+        result = invoke(project, "rollback", env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert os.readlink(blog) == expected
+        assert (blog / "index.html").read_text(encoding="utf-8") == f"<p>{text}</p>"
+        assert "Di nuovo online la versione precedente" in result.stdout
+    # Only the link moved: every release is still there, byte for byte.
+    assert tree_digest(blog.with_name("blog.releases")) == snapshot
+
+    result = invoke(project, "rollback", env=env)
+    assert result.returncode == 1 and "non c’è una versione precedente" in result.stderr
+    assert os.readlink(blog) == releases[0]
+
+
+def test_rollback_on_gh_pages_is_one_commit_with_the_previous_tree(
+    project: Path, tmp_path: Path
+) -> None:
+    from buildtools.deploy import DeployConfig, deploy_gh_pages
+
+    bare = tmp_path / "pages.git"
+    subprocess.run(["git", "init", "--bare", "--quiet", str(bare)], check=True)
+    config = DeployConfig(method="gh-pages", destination=str(bare))
+    tips = []
+    for text in ("uno", "due", "tre"):
+        deploy_gh_pages(_tiny_site(tmp_path / text, text), config, {}, root=project,
+                        say=lambda _: None)
+        tips.append(git(bare, "rev-parse", "gh-pages").stdout.strip())
+    env = {"DELEGA_DEPLOY": "gh-pages", "DELEGA_DEPLOY_DEST": str(bare)}
+
+    for previous, text in ((tips[1], "due"), (tips[0], "uno")):
+        before = git(bare, "rev-parse", "gh-pages").stdout.strip()
+        result = invoke(project, "rollback", env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        tip = git(bare, "rev-parse", "gh-pages").stdout.strip()
+        assert git(bare, "rev-parse", f"{tip}^").stdout.strip() == before  # one commit on top
+        assert git(bare, "rev-parse", f"{tip}^{{tree}}").stdout == git(
+            bare, "rev-parse", f"{previous}^{{tree}}").stdout
+        assert git(bare, "show", "gh-pages:index.html").stdout == f"<p>{text}</p>"
