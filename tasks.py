@@ -218,18 +218,33 @@ def check(c, site="output", quick=False, all=False):
     print(summary)
 
 
-@task(help={"dry_run": "build and check everything, but send nothing"})
-def publish(c, dry_run=False):
+@task(help={"dry_run": "build and check everything, but send nothing",
+            "allow_dirty": "publish even with uncommitted files in content/, theme/, kit/…"})
+def publish(c, dry_run=False, allow_dirty=False):
     """Build with publishconf.py, check, precompress, then deploy atomically (rsync/gh-pages)."""
     from buildtools.deploy import DeployError
     from buildtools.publish import PublishFailed
     from buildtools.publish import publish as publish_site
 
     try:
-        result = publish_site(CONFIG["settings_publish"], dry_run=dry_run)
+        result = publish_site(CONFIG["settings_publish"], dry_run=dry_run,
+                              allow_dirty=allow_dirty)
     except (DeployError, PublishFailed) as exc:
         raise Exit(str(exc), code=1) from None
     print(result.summary)
+
+
+@task
+def rollback(c):
+    """Put the previous published version live again (one switch or one gh-pages commit)."""
+    from buildtools.deploy import DeployError
+    from buildtools.publish import rollback as rollback_site
+
+    try:
+        result = rollback_site(CONFIG["settings_publish"])
+    except DeployError as exc:
+        raise Exit(str(exc), code=1) from None
+    print(f"Di nuovo online la versione precedente su {result.where}: {result.detail}")
 
 
 @task
