@@ -180,6 +180,10 @@ def test_nothing_that_was_not_public_is_public(imported):
         assert not (site / slug).exists()
         assert not (site / "servizi" / slug).exists()
     assert not (site / "tag" / "segreto").exists()
+    # What the import keeps for itself never reaches the site (nor `invoke publish`).
+    for leftover in ("*.db", "*.sqlite*", ".wordpress-import.json", "wordpress-redirects.json",
+                     "*.map"):
+        assert not list(site.rglob(leftover)), leftover
     for slug in ("bozza-sulle-tariffe", "articolo-privato", "articolo-con-password"):
         text = (imported.project / "content" / "articles" / f"{slug}.md").read_text()
         assert "\nStatus: draft\n" in text

@@ -165,3 +165,38 @@ def test_isso_schema_is_isso_own(project: Path):
 
     assert version == SQLite3.MAX_VERSION
     assert {"threads", "comments", "preferences"} <= tables
+
+
+def test_redirect_to_a_page_that_is_gone_is_a_build_warning(tmp_path: Path, caplog):
+    """An imported post the author later removed or made a draft again: the build (where
+    warnings are fatal) names the data file, the line and what to do."""
+    import json
+    import logging
+    from types import SimpleNamespace
+
+    from buildtools.engine import local_plugin
+
+    write_redirects = local_plugin("wordpress_redirects").write_redirects
+
+    content, output = tmp_path / "content", tmp_path / "output"
+    (output / "nuovo").mkdir(parents=True)
+    (output / "nuovo" / "index.html").write_text("<!doctype html>", encoding="utf-8")
+    content.mkdir()
+    (content / "wordpress-redirects.json").write_text(json.dumps({
+        "paths": {"/2019/01/01/vecchio/": "/nuovo/", "/2019/01/02/tolto/": "/tolto/"},
+        "queries": {"p": {"7": "/nuovo/", "8": "/tolto/"}},
+    }, indent=1), encoding="utf-8")
+    pelican = SimpleNamespace(settings={"PATH": str(content), "OUTPUT_PATH": str(output),
+                                        "SITEURL": "https://www.example.it", "SITENAME": "S"})
+    with caplog.at_level(logging.WARNING):
+        write_redirects(pelican)
+    (record,) = caplog.records
+    assert record.getMessage().endswith(
+        "wordpress-redirects.json:4: il vecchio indirizzo /2019/01/02/tolto/ porta a /tolto/, "
+        "che nel sito non c’è (articolo tolto o tornato bozza?): correggi o togli la riga")
+    redirects = (output / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert redirects[1:] == ["/2019/01/01/vecchio/ /nuovo/ 301", "/ p=7 /nuovo/ 301"]
+    refresh = (output / "2019/01/01/vecchio/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://www.example.it/nuovo/">' in refresh
+    assert '<meta http-equiv="refresh" content="0; url=../../../../nuovo/">' in refresh
+    assert not (output / "2019/01/02/tolto").exists()

@@ -62,6 +62,14 @@ def _relative(old: str, new: str) -> str:
     return quote(rel + ("/" if new.endswith("/") else ""))
 
 
+def _line_of(path: Path, old: str) -> int:
+    needle = json.dumps(old, ensure_ascii=False)
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip().startswith(needle):
+            return number
+    return 1
+
+
 def write_redirects(pelican) -> None:
     settings = pelican.settings
     data_file = Path(settings["PATH"]) / settings.get("WORDPRESS_REDIRECTS", DATA_FILE)
@@ -79,8 +87,9 @@ def write_redirects(pelican) -> None:
     pages = 0
     for old, new in data.get("paths", {}).items():
         if not _target_exists(output, new):
-            logger.warning("%s: %s porta a %s, che nel sito non esiste: correggi o togli la riga",
-                           os.path.relpath(data_file), old, new)
+            logger.warning("%s:%s: il vecchio indirizzo %s porta a %s, che nel sito non c’è "
+                           "(articolo tolto o tornato bozza?): correggi o togli la riga",
+                           os.path.relpath(data_file), _line_of(data_file, old), old, new)
             continue
         lines.append(f"{quote(old)} {quote(new)} 301")
         if not old.endswith("/"):
