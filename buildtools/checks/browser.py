@@ -1,20 +1,18 @@
 """Debian's Chromium driven by Playwright, and the site served on 127.0.0.1 for it.
 
 The browser checks (page weight, accessibility) and the tests use these same helpers.
-The site is served with the production security headers adapted to local http
+The site is served by the project's one local web app (:mod:`buildtools.server`) with
+the production security headers adapted to local http
 (:func:`buildtools.headers.development_headers`), never a policy of our own.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -38,32 +36,15 @@ def chromium_version() -> str:
     return result.stdout.strip() or f"chromium exit {result.returncode}"
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    extra_headers: Mapping[str, str] = {}
-
-    def end_headers(self) -> None:
-        for name, value in self.extra_headers.items():
-            self.send_header(name, value)
-        super().end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @contextlib.contextmanager
 def serve(site: Path, headers: Mapping[str, str] | None = None) -> Iterator[str]:
-    """Serve ``site`` on a free port of 127.0.0.1; yield the base URL without trailing slash."""
-    handler = type("Handler", (_Handler,), {"extra_headers": dict(headers or {})})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve ``site`` on a free port of 127.0.0.1 with the project's one local web app
+    (:mod:`buildtools.server`) sending ``headers`` (none by default); yield the base URL
+    without trailing slash."""
+    from buildtools import server
+
+    with server.serve(site, dict(headers or {})) as running:
+        yield running.url
 
 
 def local_headers() -> dict[str, str]:

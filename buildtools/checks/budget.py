@@ -122,6 +122,7 @@ def page_loads(
     fresh context so nothing comes from the cache); see :func:`page_weight`."""
     site = Path(site).resolve()
     loads: dict[str, PageLoad] = {}
+    # No policy here: a request the CSP would block still counts (the CSP check names it).
     with serve(site) as base, browser_or_new(browser) as chrome:
         for start in range(0, len(pages), at_once):
             loading = [_Loading(chrome, base, page) for page in pages[start:start + at_once]]

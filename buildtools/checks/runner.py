@@ -92,9 +92,11 @@ def run_checks(
             return shared[0]
 
         def memoised(check: str, name: str, pages: list[str],
-                     func: Callable[[list[str]], list[Problem]]) -> Check:
+                     func: Callable[[list[str]], list[Problem]], folder: Path = view) -> Check:
+            """``func`` on the pages whose bytes in ``folder`` (what the checker reads)
+            or whose checker versions changed since they last passed."""
             def run_pending() -> list[Problem]:
-                pending = memory.pending(check, view, pages)
+                pending = memory.pending(check, folder, pages)
                 unchanged = len(pages) - len(pending)
                 if unchanged:
                     checked = plural(len(pending), "pagina controllata", "pagine controllate")
@@ -109,12 +111,12 @@ def run_checks(
         view_index = index if view == site else SiteIndex(view)
         run(WEIGHT, memoised("weight", WEIGHT, representative_pages(view, view_index),
                              lambda pages: check_budgets(view, pages, browser=chrome())))
-        slow: list[tuple[str, str, list[str], Callable[[list[str]], list[Problem]]]] = [
-            ("nu", NU, sorted(index.pages), lambda pages: html_errors(site, pages)),
+        slow: list[tuple[str, str, list[str], Callable[[list[str]], list[Problem]], Path]] = [
+            ("nu", NU, sorted(index.pages), lambda pages: html_errors(site, pages), site),
             ("axe", AXE, axe_pages(index),
-             lambda pages: axe_violations(view, pages=pages, browser=chrome())),
+             lambda pages: axe_violations(view, pages=pages, browser=chrome()), view),
         ]
-        for check, name, pages, func in slow:
+        for check, name, pages, func, folder in slow:
             if quick:
                 report.results.append(
                     CheckResult(name, skipped="--quick", skipped_on_request=True))
@@ -122,5 +124,5 @@ def run_checks(
                 report.results.append(
                     CheckResult(name, skipped="i controlli precedenti sono falliti"))
             else:
-                run(name, memoised(check, name, pages, func))
+                run(name, memoised(check, name, pages, func, folder))
     return report
