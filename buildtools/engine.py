@@ -42,7 +42,7 @@ SETTINGS_MODULES = ("pelicanconf", "publishconf")
 # Libraries whose warnings are advice, not a broken site (WeasyPrint's CSS notes…).
 ADVISORY_LOGGERS = ("weasyprint", "fontTools", "PIL", "markdown")
 # INFO lines worth showing the author while a build runs.
-SHOWN_INFO_LOGGERS = ("kit_pdf", "reproducible")
+SHOWN_INFO_LOGGERS = ("kit_pdf", "reproducible", "static_guard")
 
 
 @dataclass
@@ -138,10 +138,12 @@ class Engine:
     """Builds one settings file into one output folder; keep it to build again."""
 
     def __init__(self, settings_file: Path, *, output: Path | None = None, drafts: bool = False,
-                 say: Say | None = None) -> None:
+                 say: Say | None = None, override: dict[str, Any] | None = None) -> None:
         self.settings_file = Path(settings_file).resolve()
         self.root = self.settings_file.parent
         self.drafts = drafts
+        # Settings a caller sets on top of the file's (publish: CSP_META for gh-pages).
+        self.extra_settings = dict(override or {})
         self.say = say or _echo
         self.output = Path(output).absolute() if output else self._settings_output()
 
@@ -157,6 +159,7 @@ class Engine:
                                          "queste impostazioni non prevedono l’anteprima delle "
                                          "bozze (DRAFTS_PREVIEW è vuoto)"))
             override.update(preview)
+        override.update(self.extra_settings)
         return override
 
     def build(self, *, search: bool = True, post_steps: Sequence[PostStep] = (),
@@ -281,9 +284,9 @@ class _SayStream:
 
 def build(settings_file: Path, *, output: Path | None = None, drafts: bool = False,
           search: bool = True, post_steps: Sequence[PostStep] = (), say: Say | None = None,
-          steps: Steps | None = None) -> BuildResult:
+          steps: Steps | None = None, override: dict[str, Any] | None = None) -> BuildResult:
     """Build ``settings_file`` into ``output`` (default: its ``OUTPUT_PATH``)."""
-    return Engine(settings_file, output=output, drafts=drafts, say=say).build(
+    return Engine(settings_file, output=output, drafts=drafts, say=say, override=override).build(
         search=search, post_steps=post_steps, steps=steps)
 
 

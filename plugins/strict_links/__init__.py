@@ -14,6 +14,7 @@ import os
 import posixpath
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 from pelican import signals
 
@@ -26,7 +27,7 @@ LINK = re.compile(
 
 
 def _target_path(content_root: Path, source: Path, target: str) -> Path:
-    target = target.replace("%20", " ")
+    target = unquote(target)
     if target.startswith("/"):
         return content_root / target.lstrip("/")
     rel_dir = source.parent.relative_to(content_root).as_posix()
