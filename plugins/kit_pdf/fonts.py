@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ def read_font_faces(source: Path) -> list[FontFace]:
     css = read_utf8(css_path, "il foglio di stile del kit")
     faces = []
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    check_braces(css, css_path)
     check_syntax(rules, css_path)
     for rule in rules:
         if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
@@ -78,6 +80,25 @@ def read_font_faces(source: Path) -> list[FontFace]:
     return faces
 
 
+_COMMENT_OR_STRING = re.compile(r"/\*.*?\*/|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", re.S)
+
+
+def check_braces(css: str, css_path: Path) -> None:
+    """Every ``{`` closed, no stray ``}``: an open block would swallow the rest of the file."""
+    blanked = _COMMENT_OR_STRING.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), css)
+    opened: list[int] = []
+    for line_number, line in enumerate(blanked.splitlines(), start=1):
+        for char in line:
+            if char == "{":
+                opened.append(line_number)
+            elif char == "}":
+                if not opened:
+                    raise KitBuildError("CSS non valido: «}» senza «{»", css_path, line_number)
+                opened.pop()
+    if opened:
+        raise KitBuildError("CSS non valido: «{» mai chiusa", css_path, opened[-1])
+
+
 def check_syntax(rules: list[Any], css_path: Path) -> None:
     """Stop at the first CSS syntax error (WeasyPrint would drop the rule and go on)."""
     for rule in rules:
@@ -90,9 +111,7 @@ def check_syntax(rules: list[Any], css_path: Path) -> None:
             continue
         for item in tinycss2.parse_blocks_contents(rule.content):
             if item.type == "error":
-                raise KitBuildError(
-                    f"CSS non valido: {item.message}", css_path, item.source_line
-                )
+                raise KitBuildError(f"CSS non valido: {item.message}", css_path, item.source_line)
         if rule.type == "qualified-rule" and not tinycss2.serialize(rule.prelude).strip():
             raise KitBuildError("regola CSS senza selettore", css_path, rule.source_line)
 
