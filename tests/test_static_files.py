@@ -95,17 +95,45 @@ def test_production_build_leaves_out_unreferenced_static_files(production_site: 
     assert (production_site / "theme").is_dir() and (production_site / "og" / "sito.png").is_file()
 
 
-def test_the_finder_names_what_check_reports(project: Path, dev_site: Path) -> None:
+def test_check_names_what_production_leaves_out(project: Path, dev_site: Path) -> None:
     """What ``invoke check`` reports on a local build: the files production leaves out."""
-    from buildtools.engine import read_settings
+    from buildtools.checks.static import check_unreferenced_static
 
-    sys.path.insert(0, str(project / "plugins"))
-    from static_guard.references import static_candidates, unreferenced
+    problems = check_unreferenced_static(dev_site, project / "content")
+    assert [(p.page, p.rule) for p in problems] == [
+        ("extra/fattura-cliente.pdf", "static-unreferenced"),
+        ("images/foto-orfana.png", "static-unreferenced"),
+    ]
+    assert "nessuna pagina collega content/extra/fattura-cliente.pdf" in problems[0].message
+    assert "STATIC_KEEP" in problems[0].message
 
-    settings = read_settings(project / "publishconf.py")
-    orphans = unreferenced(dev_site, static_candidates(settings), settings["STATIC_KEEP"])
-    assert orphans == {"extra/fattura-cliente.pdf": "extra/fattura-cliente.pdf",
-                       "images/foto-orfana.png": "images/foto-orfana.png"}
+
+def test_references_are_resolved_like_a_browser(tmp_path: Path) -> None:
+    """Relative, root-relative, absolute, percent-encoded, srcset, CSS url(), escaped in a
+    feed, through a file that is itself unreferenced."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
+    from static_guard.references import unreferenced
+
+    files = {
+        "a/index.html": '<img srcset="../img/uno.png 1x, /img/due%20b.png 2x">'
+                        '<a href=https://altro.example/img/tre.png>x</a>',
+        "feeds/tutti.atom.xml": "<content>&lt;img src=&quot;/img/quattro.png&quot;&gt;</content>",
+        "theme/css/site.css": "body{background:url('../../img/cinque.png')}",
+        "img/solo.html": '<img src="sei.png">',  # unreferenced itself: sei.png goes too
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    images = ["uno.png", "due b.png", "tre.png", "quattro.png", "cinque.png", "sei.png",
+              "sette.png"]
+    for name in images:
+        (tmp_path / "img" / name).write_bytes(PNG)
+    candidates = {f"img/{name}": f"images/{name}" for name in images}
+    candidates["img/solo.html"] = "images/solo.html"
+    assert sorted(unreferenced(tmp_path, candidates)) == [
+        "img/sei.png", "img/sette.png", "img/solo.html"]
+    assert sorted(unreferenced(tmp_path, candidates, keep=["images/sette.png"])) == [
+        "img/sei.png", "img/solo.html"]
 
 
 def test_bare_pelican_with_publishconf_prunes_too(project: Path, tmp_path: Path) -> None:

@@ -12,13 +12,12 @@ files that are themselves unreferenced is unreferenced too.
 from __future__ import annotations
 
 import fnmatch
-import html
 import os
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 TEXT_SUFFIXES = frozenset({".html", ".htm", ".xml", ".css", ".js", ".mjs", ".json",
                            ".webmanifest", ".txt", ".svg", ".atom", ".rss"})
@@ -26,7 +25,7 @@ TEXT_NAMES = frozenset({"_redirects", "_headers"})
 # Asked for by name by browsers, crawlers and hosts: never pruned.
 ALWAYS_KEEP = ("favicon.ico", "robots.txt", "_redirects", "_headers", "CNAME", ".nojekyll",
                ".well-known/*")
-_TOKEN = re.compile(r"""[^\s"'`()<>,;{}\\|^]+""")
+DELIMITERS = frozenset(" \t\r\n\f\v\"'`()<>,;{}\\|^")
 _ATTRIBUTE = re.compile(r"^[\w:.-]+=")
 
 
@@ -34,26 +33,51 @@ def is_text(path: Path) -> bool:
     return path.suffix.lower() in TEXT_SUFFIXES or path.name in TEXT_NAMES
 
 
-def _targets(text: str, rel: str) -> set[str]:
-    """Site paths (``images/a.png``) the URL-like tokens of ``text`` point at."""
+def _names(candidates: Iterable[str]) -> re.Pattern[str]:
+    """Matches a token that may name one of ``candidates`` (its file name, or encoded)."""
+    names = {posixpath.basename(c) for c in candidates}
+    variants = {v for name in names for v in (name, quote(name), quote(name, safe=""))}
+    return re.compile("|".join(re.escape(v) for v in sorted(variants)) or r"(?!)",
+                      re.IGNORECASE)
+
+
+def _tokens_around(text: str, names: re.Pattern[str]) -> set[str]:
+    """The URL-like tokens (runs of non-delimiters) of ``text`` holding a ``names`` match."""
+    tokens = set()
+    for match in names.finditer(text):
+        start, end = match.start(), match.end()
+        while start > 0 and text[start - 1] not in DELIMITERS:
+            start -= 1
+        while end < len(text) and text[end] not in DELIMITERS:
+            end += 1
+        tokens.add(text[start:end])
+    return tokens
+
+
+def _targets(text: str, rel: str, names: re.Pattern[str]) -> set[str]:
+    """Site paths (``images/a.png``) the URL-like tokens of ``text`` that ``names``
+    matches point at (the others cannot name a candidate: skipped, for speed)."""
     folder = posixpath.dirname(rel)
     found: set[str] = set()
-    for source in {text, html.unescape(text)}:
-        for token in _TOKEN.findall(source):
-            token = _ATTRIBUTE.sub("", token)  # unquoted attribute: src=a.png
-            parts = urlsplit(token)
-            if parts.scheme and parts.scheme not in ("http", "https"):
-                continue
-            path = unquote(parts.path)
-            if not path:
-                continue
-            if parts.scheme or parts.netloc or path.startswith("/"):
-                target = path.lstrip("/")
-            else:
-                target = posixpath.join(folder, path)
-            target = posixpath.normpath(target)
-            if not target.startswith("../"):
-                found.add(target)
+    if "&" in text:  # escaped markup (feeds): the entities around URLs become spaces
+        for entity in ("&quot;", "&#34;", "&#x22;", "&#39;", "&#x27;", "&lt;", "&gt;"):
+            text = text.replace(entity, " ")
+        text = text.replace("&amp;", "&")
+    for token in _tokens_around(text, names):
+        token = _ATTRIBUTE.sub("", token)  # unquoted attribute: src=a.png
+        parts = urlsplit(token)
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            continue
+        path = unquote(parts.path)
+        if not path:
+            continue
+        if parts.scheme or parts.netloc or path.startswith("/"):
+            target = path.lstrip("/")
+        else:
+            target = posixpath.join(folder, path)
+        target = posixpath.normpath(target)
+        if not target.startswith("../"):
+            found.add(target)
     return found
 
 
@@ -69,6 +93,7 @@ def unreferenced(site: Path, candidates: Mapping[str, str],
     POSIX and relative, to the site and to the content folder) nothing in ``site`` points
     at, leaving out those ``keep`` (glob patterns on either path) lists."""
     present = {out: src for out, src in candidates.items() if (site / out).is_file()}
+    names = _names(present)
     links: dict[str, set[str]] = {}
     for root, _dirs, files in os.walk(site):  # never follows links
         for name in files:
@@ -82,7 +107,7 @@ def unreferenced(site: Path, candidates: Mapping[str, str],
                 text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            links[rel] = _targets(text, rel)
+            links[rel] = _targets(text, rel, names)
     orphans = {out for out in present if not kept(out, keep) and not kept(present[out], keep)}
     while True:
         referenced = set().union(*(targets for rel, targets in links.items()
