@@ -200,3 +200,19 @@ def test_redirect_to_a_page_that_is_gone_is_a_build_warning(tmp_path: Path, capl
     assert '<link rel="canonical" href="https://www.example.it/nuovo/">' in refresh
     assert '<meta http-equiv="refresh" content="0; url=../../../../nuovo/">' in refresh
     assert not (output / "2019/01/02/tolto").exists()
+
+
+def test_wxr_1_1_and_unsafe_links(project: Path):
+    xml = EXPORT.read_text(encoding="utf-8").replace("export/1.2/", "export/1.1/").replace(
+        "<p>Perché il tuo tempo vale più di quanto pensi.</p>",
+        '<p>Perché il tuo <a href="javascript:alert(1)">tempo</a> vale più di quanto pensi.</p>')
+    export = project.parent / "wxr-1.1.xml"
+    export.write_text(xml, encoding="utf-8")
+    report = run_import(export, project, uploads=UPLOADS)
+    assert report.counts == {"article": 7, "page": 3, "draft": 5}
+    post = (project / "content/articles/perche-delegare.md").read_text(encoding="utf-8")
+    assert "javascript" not in post and "Perché il tuo tempo vale più" in post
+    assert "tolto (indirizzo non sicuro)" in report.text()
+    # The excerpt lives in the 1.1 namespace too.
+    assert "\nSummary: Le tre regole che uso con ogni cliente, è semplice.\n" in (
+        project / "content/articles/le-tre-regole.md").read_text(encoding="utf-8")

@@ -266,6 +266,9 @@ class Importer:
     def _link(self, plan: Plan, href: str) -> str | None:
         if href.startswith(("#", "mailto:", "tel:")):
             return href
+        if urlparse(href).scheme not in ("", "http", "https"):
+            self.report.note(plan.label, f"link {href[:40]} tolto (indirizzo non sicuro)")
+            return None
         if self.media.upload_path(href) is not None:
             return self.media.resolve(href)
         if not self.media.is_old_site(href):
