@@ -134,6 +134,20 @@ def _captured(ctx: Context, say: Say, log: Any) -> Iterator[_Capture]:
         console.quiet = quiet
 
 
+def _compiled_templates(settings: dict[str, Any]) -> None:
+    """Keep Jinja2's compiled templates in ``CACHE_PATH/jinja``: compiling the theme is a
+    third of a warm build. Keyed by each template's source, so an edit recompiles it."""
+    from jinja2 import FileSystemBytecodeCache
+
+    jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
+    if "bytecode_cache" in jinja:
+        return
+    folder = Path(settings["CACHE_PATH"]) / "jinja"
+    folder.mkdir(parents=True, exist_ok=True)
+    jinja["bytecode_cache"] = FileSystemBytecodeCache(str(folder))
+    settings["JINJA_ENVIRONMENT"] = jinja
+
+
 class Engine:
     """Builds one settings file into one output folder; keep it to build again."""
 
@@ -209,6 +223,7 @@ class Engine:
         from pelican import Pelican
 
         settings = read_settings(self.settings_file, self._override(version))
+        _compiled_templates(settings)
         ctx = Context(self.root, Path(settings["PATH"]), version)
         with _captured(ctx, self.say, log) as capture:
             try:
