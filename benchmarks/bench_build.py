@@ -8,7 +8,7 @@ built with the author's own commands in a temporary folder:
   own benchmark, ``bench_kit.py``);
 - warm: ``invoke build`` again, caches full;
 - edit: one article changed, ``invoke build``;
-- livereload: ``invoke livereload`` running, a websocket client registered like a
+- livereload: ``invoke livereload`` running, a client of its event stream like a
   browser; time from saving an article to the reload message (median of 3), and the
   rebuild time the server reports.
 
@@ -20,8 +20,6 @@ step lines. Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import re
 import resource
 import statistics
@@ -34,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+from benchmarks.bench_livereload import reload_latency  # noqa: E402
 from benchmarks.synth import make_site  # noqa: E402
 
 EDIT_MARK = "Paragrafo aggiunto dal benchmark"
@@ -80,32 +79,6 @@ def edit_article(project: Path, number: int) -> None:
         handle.write(f"\n{EDIT_MARK} numero {number}.\n")
 
 
-async def _reload_latency(url: str, project: Path, rounds: int) -> list[float]:
-    from tornado.websocket import websocket_connect
-
-    ws_url = url.replace("http://", "ws://") + "/livereload"
-    connection = await websocket_connect(ws_url)
-    await connection.write_message(json.dumps(
-        {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
-    await connection.read_message()
-    await connection.write_message(json.dumps({"command": "info", "url": url + "/"}))
-    await asyncio.sleep(1.0)  # let the server register us as a browser
-    latencies = []
-    for number in range(rounds):
-        began = time.perf_counter()
-        edit_article(project, 1000 + number)
-        while True:
-            message = await asyncio.wait_for(connection.read_message(), timeout=600)
-            if message is None:
-                raise SystemExit("il server livereload ha chiuso la connessione")
-            if json.loads(message).get("command") == "reload":
-                break
-        latencies.append(time.perf_counter() - began)
-        await asyncio.sleep(1.0)
-    connection.close()
-    return latencies
-
-
 def livereload_latency(project: Path, rounds: int = 3) -> tuple[float, float]:
     """Median seconds from save to reload message, and median server-side rebuild."""
     from tests.workflow_support import LiveServer
@@ -113,7 +86,7 @@ def livereload_latency(project: Path, rounds: int = 3) -> tuple[float, float]:
     server = LiveServer(project)
     try:
         since = len(server.lines)
-        latencies = asyncio.run(_reload_latency(server.url, project, rounds))
+        latencies = reload_latency(server.url, lambda n: edit_article(project, 1000 + n), rounds)
         rebuilds = [_seconds(m.group(1)) for line in server.lines[since:]
                     if line.startswith("Sito aggiornato")
                     for m in [re.search(r", ([\d,]+) s \(kit", line)] if m]

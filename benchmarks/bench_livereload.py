@@ -1,6 +1,6 @@
 """``invoke livereload``: seconds from saving a file to the page showing it, in real Chromium.
 
-Usage: ``python benchmarks/bench_livereload.py [--rounds 5] [--url URL --project DIR]``.
+Usage: ``python -m benchmarks.bench_livereload [--rounds 5] [--url URL --project DIR]``.
 Without ``--url`` it copies this project into a temporary folder and starts
 ``invoke livereload --port 0`` there (the site at its current size); with ``--url`` and
 ``--project`` it measures a server that is already running on that project.
