@@ -197,14 +197,17 @@ def new(c, title, category="", tags="delega"):
     "site": "folder of the built site (default output/)",
     "quick": "skip the slow checks (Nu Html Checker and axe-core)",
     "all": "check every page again, even those unchanged since they last passed",
+    "build": "build output/ first (it is built anyway when missing)",
 })
-def check(c, site="output", quick=False, all=False):
+def check(c, site="output", quick=False, all=False, build=False):
     """Check a built site: links and anchors, drafts, page weight, HTML, accessibility."""
     from buildtools.checks import run_checks
     from buildtools.deploy import read_settings
 
     began = time.perf_counter()
     folder = Path(site) if Path(site).is_absolute() else ROOT / site
+    if folder == CONFIG["deploy_path"] and (build or not folder.exists()):
+        _build(CONFIG["settings_base"], folder)
     siteurls = [str(read_settings(CONFIG[key]).get("SITEURL", ""))
                 for key in ("settings_base", "settings_publish")]
     print(f"Controllo {folder}…", flush=True)
