@@ -148,63 +148,64 @@ def ensure_card(card: Card, cache: Path) -> tuple[Path, bool]:
     return path, True
 
 
-class _Plan:
-    """Cards to write for the current build: output path → card."""
+# The cards of the build being made live in that build's own settings (output path →
+# card), never in this module: nothing outlives a build.
+CARDS = "OG_IMAGE_CARDS"
 
-    def __init__(self) -> None:
-        self.cards: dict[str, Card] = {}
-        self.settings: dict = {}
 
-    def reset(self, pelican) -> None:
-        self.cards = {}
-        self.settings = pelican.settings
-        settings = pelican.settings
-        default = f"{OUTPUT_DIR}/{DEFAULT_NAME}.png"
-        settings["OG_IMAGE_DEFAULT"] = default
-        settings["OG_IMAGE_WIDTH"] = WIDTH
-        settings["OG_IMAGE_HEIGHT"] = HEIGHT
-        self.cards[default] = Card(
-            title=_plain(settings.get("SITESUBTITLE") or settings.get("SITENAME")),
-            label=_plain(settings.get("SITENAME")),
-            footer=_plain(settings.get("AUTHOR", "")),
+def plan_default(pelican) -> None:
+    """A new build: the site-wide card, and the settings the templates read."""
+    settings = pelican.settings
+    default = f"{OUTPUT_DIR}/{DEFAULT_NAME}.png"
+    settings["OG_IMAGE_DEFAULT"] = default
+    settings["OG_IMAGE_WIDTH"] = WIDTH
+    settings["OG_IMAGE_HEIGHT"] = HEIGHT
+    settings[CARDS] = {default: Card(
+        title=_plain(settings.get("SITESUBTITLE") or settings.get("SITENAME")),
+        label=_plain(settings.get("SITENAME")),
+        footer=_plain(settings.get("AUTHOR", "")),
+        monogram=_plain(settings.get("AUTHOR", "?"))[:1].upper(),
+    )}
+
+
+def plan_articles(generator) -> None:
+    """One card per article, named after its slug."""
+    settings = generator.settings
+    cards = settings.setdefault(CARDS, {})
+    for article in generator.articles:
+        path = f"{OUTPUT_DIR}/{article.slug}.png"
+        label = article.metadata.get("series") or str(article.category)
+        cards[path] = Card(
+            title=_plain(article.title),
+            label=_plain(label),
+            footer=_plain(settings.get("SITENAME", "")),
             monogram=_plain(settings.get("AUTHOR", "?"))[:1].upper(),
         )
-
-    def plan_articles(self, generator) -> None:
-        settings = generator.settings
-        for article in generator.articles:
-            path = f"{OUTPUT_DIR}/{article.slug}.png"
-            label = article.metadata.get("series") or str(article.category)
-            self.cards[path] = Card(
-                title=_plain(article.title),
-                label=_plain(label),
-                footer=_plain(settings.get("SITENAME", "")),
-                monogram=_plain(settings.get("AUTHOR", "?"))[:1].upper(),
-            )
-            article.og_image = path
-
-    def write(self, pelican) -> None:
-        started = time.perf_counter()
-        cache = Path(self.settings.get("OG_IMAGE_CACHE_PATH")
-                     or Path(self.settings["CACHE_PATH"]).parent / "og-images")
-        output = Path(pelican.output_path)
-        drawn = 0
-        for rel, card in self.cards.items():
-            cached, new = ensure_card(card, cache)
-            drawn += new
-            dest = output / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, dest)
-        logger.info(
-            "og_image: %d immagini (%d disegnate, %d dalla cache) in %.2f s",
-            len(self.cards), drawn, len(self.cards) - drawn, time.perf_counter() - started,
-        )
+        article.og_image = path
 
 
-PLAN = _Plan()
+def write_cards(pelican) -> None:
+    """Copy every planned card (drawn now or found in the cache) into the output."""
+    started = time.perf_counter()
+    settings = pelican.settings
+    cards: dict[str, Card] = settings.pop(CARDS, {})
+    cache = Path(settings.get("OG_IMAGE_CACHE_PATH")
+                 or Path(settings["CACHE_PATH"]).parent / "og-images")
+    output = Path(pelican.output_path)
+    drawn = 0
+    for rel, card in cards.items():
+        cached, new = ensure_card(card, cache)
+        drawn += new
+        dest = output / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, dest)
+    logger.info(
+        "og_image: %d immagini (%d disegnate, %d dalla cache) in %.2f s",
+        len(cards), drawn, len(cards) - drawn, time.perf_counter() - started,
+    )
 
 
 def register() -> None:
-    signals.initialized.connect(PLAN.reset)
-    signals.article_generator_finalized.connect(PLAN.plan_articles)
-    signals.finalized.connect(PLAN.write)
+    signals.initialized.connect(plan_default)
+    signals.article_generator_finalized.connect(plan_articles)
+    signals.finalized.connect(write_cards)
