@@ -82,7 +82,7 @@ def test_a_glyph_missing_from_the_shipped_fonts_is_caught(tmp_path):
     data = (source / "kit.yaml").read_text(encoding="utf-8")
     # U+2192 is not in the latin subsets: Pango would fall back to a system font.
     (source / "kit.yaml").write_text(data.replace("Il percorso", "Il percorso →"), encoding="utf-8")
-    with pytest.raises(kit_pdf.KitBuildError, match="not shipped") as error:
+    with pytest.raises(kit_pdf.KitBuildError, match="non porta con sé") as error:
         kit_pdf.build_kit(source, tmp_path / "cache")
     assert "kit.css" in str(error.value)
     assert not (tmp_path / "cache" / "kit.pdf").exists()
@@ -99,7 +99,9 @@ def test_a_css_declaration_weasyprint_drops_fails_the_build(tmp_path):
         ),
         encoding="utf-8",
     )
-    with pytest.raises(kit_pdf.KitBuildError, match=r"kit\.css: WeasyPrint: .*hyphens"):
+    with pytest.raises(
+        kit_pdf.KitBuildError, match=r"kit\.css:\d+: WeasyPrint ha scartato qualcosa: .*hyphens"
+    ):
         kit_pdf.build_kit(source, tmp_path / "cache")
 
 
@@ -252,5 +254,24 @@ def test_settings_dict_has_the_documented_keys(info):
         "title",
         "fields",
         "rendered",
+        "thumbnails",
+        "card",
+        "readiness",
+        "order",
+        "promise",
+        "edition",
+        "site_url",
     }
     assert os.path.basename(kit["url"]) == "kit-sulla-delega.pdf"
+    assert 3 <= len(kit["thumbnails"]) <= 4
+    for thumb in kit["thumbnails"]:
+        assert thumb["url"].startswith("kit/kit-sulla-delega-pagina-") and thumb["alt"]
+        assert (
+            info.cache / thumb["url"].rsplit("-", 1)[0].replace("kit/kit-sulla-delega", "kit")
+        ).parent.is_dir()
+    assert kit["card"] == {"url": "kit/kit-sulla-delega-card.png", "width": 1200, "height": 630}
+    readiness = kit["readiness"]
+    assert len(readiness["questions"]) == 10
+    assert [r["min"] for r in readiness["readings"]] == [8, 5, 0]
+    assert [a["value"] for a in readiness["answers"]] == ["si", "non-ancora"]
+    assert [o["title"] for o in kit["order"]][1] == "Sei pronto?"

@@ -91,7 +91,9 @@ def test_wrong_shaped_kit_yaml(kit_copy, capsys, old, new, reason):
     assert reason in error.reason
     changed = text.replace(old, new, 1).splitlines()
     assert error.line is not None and 1 <= error.line <= len(changed)
-    first_changed = next(i for i, (a, b) in enumerate(zip(text.splitlines(), changed, strict=False)) if a != b)
+    first_changed = next(
+        i for i, (a, b) in enumerate(zip(text.splitlines(), changed, strict=False)) if a != b
+    )
     # The line of the wrong value, or of the key that holds it (a few lines above).
     assert first_changed + 1 - 12 <= error.line <= first_changed + 2, (error.line, first_changed)
 

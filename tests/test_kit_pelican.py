@@ -17,6 +17,7 @@ PATH = "content"
 OUTPUT_PATH = "output"
 SITENAME = "Prova"
 SITEURL = ""
+CONTACT_EMAIL = "scrivimi@giulia-assistente.example"
 PLUGIN_PATHS = [{plugins!r}]
 PLUGINS = ["kit_pdf"]
 KIT_SOURCE = {source!r}
@@ -110,6 +111,7 @@ def test_a_later_run_picks_up_kit_changes_in_place(tmp_path):
             "PATH": str(tmp_path / "content"),
             "OUTPUT_PATH": str(tmp_path / "out"),
             "KIT_SOURCE": str(source),
+            "CONTACT_EMAIL": "scrivimi@giulia-assistente.example",
         }
     )
     plugin.on_initialized(pelican)

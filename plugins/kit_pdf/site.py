@@ -61,7 +61,7 @@ class SiteInfo:
                     f"non riesco a leggere l’indirizzo del sito da {path.name}: {exc}", path
                 ) from exc
         url = str(settings.get("SITEURL") or "").rstrip("/")
-        email = str(settings.get("CONTACT_EMAIL") or "")
+        email = str(settings.get("CONTACT_EMAIL") or (fallback or {}).get("CONTACT_EMAIL") or "")
         if not url.startswith(("https://", "http://")):
             raise KitBuildError(
                 f"SITEURL «{url}» non è un indirizzo completo come https://www.esempio.it: "
