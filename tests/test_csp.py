@@ -300,3 +300,37 @@ def test_a_raw_script_in_a_post_is_blocked_by_invoke_comments_as_online(
             assert any(v.startswith("script-src-elem inline") for v in violations), violations
     finally:
         context.close()
+
+
+def test_invoke_serve_sends_the_production_headers_and_stops_on_sigterm(
+    built_project: Path,
+) -> None:
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from tests.workflow_support import wait_for
+
+    process = subprocess.Popen([sys.executable, "-m", "invoke", "serve", "--port", "0"],
+                               cwd=built_project, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True,
+                               env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+    try:
+        found = wait_for(lambda: re.search(r"In ascolto su (http://127\.0\.0\.1:\d+)/",
+                                           "".join(lines)), 60, "invoke serve non parte")
+        for path, status in ((ARTICLE, 200), ("/non-esiste/", 404)):
+            got, headers, body = _get(found[1] + path)
+            assert got == status and "</html>" in body
+            assert {name: headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    wait_for(lambda: "Server fermato." in "".join(lines), 10, "«Server fermato.»")

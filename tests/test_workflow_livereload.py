@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -182,3 +183,38 @@ def test_a_settings_or_plugin_change_restarts_the_process_and_the_page_follows(
         live.wait_line(r"^Sito pronto", since, timeout=180)
     page.wait_for_function("() => !document.title.includes('Riavviato dal test')",
                            timeout=180_000)
+
+
+def test_pages_fetched_during_a_rebuild_are_always_complete(live: LiveServer) -> None:
+    """While a rebuild writes and switches the site, every request gets a whole page of
+    one version: the old one or the new one, never a missing or half-written file."""
+    import threading
+
+    article = live.project / ARTICLE
+    answers: list[tuple[int, str]] = []
+    stop = threading.Event()
+
+    def fetch_forever() -> None:
+        while not stop.is_set():
+            try:
+                with urllib.request.urlopen(live.url + PAGE, timeout=30) as response:
+                    answers.append((response.status, response.read().decode("utf-8")))
+            except urllib.error.HTTPError as error:
+                answers.append((error.code, ""))
+
+    reader = threading.Thread(target=fetch_forever, daemon=True)
+    reader.start()
+    try:
+        for number in range(2):
+            since = len(live.lines)
+            article.write_text(article.read_text(encoding="utf-8")
+                               + f"\nParagrafo «Durante la build {number}».\n", encoding="utf-8")
+            live.wait_line(r"^Sito aggiornato", since)
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+    assert len(answers) > 10
+    for status, body in answers:
+        assert status == 200
+        assert body.rstrip().endswith("</html>") and "</main>" in body
+    assert "Durante la build 1" in answers[-1][1] or "Durante la build 1" in _fetch(live.url + PAGE)
