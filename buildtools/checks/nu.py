@@ -15,6 +15,9 @@ from buildtools.checks.problem import Problem
 from buildtools.checks.site import SKIPPED_DIRS
 
 RULE = "html"
+# What the checker gets wrong, not the page: its CSP grammar predates 'wasm-unsafe-eval'
+# (CSP Level 3, what Pagefind needs), which the gh-pages build's <meta> policy carries.
+CHECKER_GAPS = r".*Bad value .*'wasm-unsafe-eval'.* on element .meta.*"
 
 
 def vnu_jar() -> Path:
@@ -55,7 +58,8 @@ def html_errors(site: Path, pages: Sequence[str] | None = None) -> list[Problem]
     result = subprocess.run(
         # C1 only: the checker starts in about half the time on a 2-core machine.
         [java, "-Xss4m", "-XX:TieredStopAtLevel=1", "-jar", str(vnu_jar()),
-         "--errors-only", "--format", "json", *(str(site / page) for page in pages)],
+         "--errors-only", "--filterpattern", CHECKER_GAPS, "--format", "json",
+         *(str(site / page) for page in pages)],
         capture_output=True, text=True, check=False,
     )
     try:
