@@ -4,6 +4,8 @@ Production overrides live in ``publishconf.py``. Settings are data: plugins read
 ``KIT_*``, ``CONTACT_*`` and ``ISSO_*`` keys below, templates read everything.
 """
 
+import os
+
 AUTHOR = "Giulia"
 AUTHOR_ROLE = "Assistente Virtuale"
 AUTHOR_BIO = (
@@ -36,6 +38,16 @@ TIMEZONE = "Europe/Rome"
 DEFAULT_LANG = "it"
 DEFAULT_CATEGORY = "Assistente Virtuale"
 DEFAULT_DATE_FORMAT = "d MMMM y"  # Babel pattern, rendered by the italian_dates plugin
+# One line under each category's title (theme/templates/category.html).
+CATEGORY_DESCRIPTIONS = {
+    "Assistente Virtuale": (
+        "Che cosa fa un’assistente virtuale, come si sceglie e come si lavora insieme a distanza."
+    ),
+    "Delega": "Come si delega davvero: scegliere le attività, scrivere istruzioni, dare riscontri.",
+    "Interviste": (
+        "Professionisti che hanno cominciato a delegare raccontano com’è andata, errori compresi."
+    ),
+}
 
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
@@ -169,15 +181,18 @@ RELATED_POSTS_MAX = 4
 # Contact: visible address, mailto with a prefilled subject; works without JavaScript.
 CONTACT_EMAIL = "scrivimi@giulia-assistente.example"
 CONTACT_SUBJECT = "Richiesta informazioni dal blog"
+# True at any hour (no "I am offline" as if it were a chat).
 CONTACT_OFFLINE_NOTICE = (
-    "In questo momento non sono online, ma puoi inviarmi una mail: "
-    "ti risponderò non appena possibile."
+    "Hai una domanda sulla delega o vuoi capire se posso aiutarti? Scrivimi quando vuoi: "
+    "leggo ogni messaggio di persona e ti rispondo entro due giorni lavorativi."
 )
 
 # Comments: Isso on the site's own origin (deploy/nginx.conf proxies /isso/ in
 # production, `invoke comments` locally; config in isso/isso.cfg). An absolute path, so
 # it works with relative URLs too. Empty: no comment widget, only the mailto link.
-ISSO_URL = "/isso/"
+# DELEGA_ISSO_URL="" builds a site for a plain static host (GitHub Pages…): no comment
+# widget and no comment-count request, so no failing request in the reader's console.
+ISSO_URL = os.environ.get("DELEGA_ISSO_URL", "/isso/")
 
 MENUITEMS = ()
 DISPLAY_PAGES_ON_MENU = False

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from buildtools.validate import page_loads  # noqa: E402
+from buildtools.checks.budget import page_loads  # noqa: E402
 
 PAGE_TYPES = {
     "home": "index.html",

@@ -1,6 +1,6 @@
-"""Contact: the "Scrivimi!" box in every footer and on the Contatti page shows the address,
-links it with a prefilled Italian subject and gives the offline notice, with or without
-JavaScript."""
+"""Contact: the "Scrivimi!" box in every footer (articles excepted: their comments section
+is the one invitation to write) and on the Contatti page shows the address, links it with
+a prefilled Italian subject and copy that is true at any hour, with or without JavaScript."""
 
 from __future__ import annotations
 
@@ -36,11 +36,18 @@ def check_box(box) -> None:
 
 
 def test_every_page_has_the_box_in_its_footer(site: Path) -> None:
-    for page in ("index.html", "sei-pronto-assistente-virtuale/index.html",
-                 "chi-sono/index.html", "archivio/index.html", "404.html"):
+    for page in ("index.html", "chi-sono/index.html", "archivio/index.html", "404.html"):
         box = soup(site, page).select_one("footer .contact-box")
         assert box is not None, page
         check_box(box)
+    article = soup(site, "sei-pronto-assistente-virtuale/index.html")
+    assert article.select_one(".contact-box") is None
+    assert len(article.select('a[href^="mailto:"]:not([href^="mailto:?"])')) == 1
+
+
+def test_the_copy_is_true_at_any_hour() -> None:
+    notice = SETTINGS["CONTACT_OFFLINE_NOTICE"].lower()
+    assert "online" not in notice and "in questo momento" not in notice
 
 
 def test_contatti_page_shows_the_box_once_in_its_content(site: Path) -> None:

@@ -11,13 +11,16 @@ import brotli
 import pytest
 from playwright.sync_api import Page, expect
 
+from buildtools.checks.budget import PAGE_BUDGETS
 from buildtools.search_index import BUNDLE, index_site, indexed_pages
 from tests.sitecopy import copy_project, invoke
 
 ARTICLE = "/sei-pronto-assistente-virtuale/"
 BOX = "Cerca nel blog"
 ENGLISH = re.compile(r"\b(search|results?|clear|load more|no results|filters?)\b", re.I)
-EAGER_BUDGET = 15_000  # bytes, brotli: article HTML + everything it loads before interaction
+EAGER_BUDGET = PAGE_BUDGETS["initial"]  # brotli: HTML + everything loaded before interaction
+# Issue 12: the seed article, the heaviest page, with what loads on scroll (comments).
+SEED_BUDGET = PAGE_BUDGETS.get("article_scrolled", 12 * 1024)
 
 
 def published_urls(project: Path) -> set[str]:
@@ -226,7 +229,7 @@ def test_every_visible_label_is_italian(page: Page, site_url: str) -> None:
     page.goto(site_url + ARTICLE)
     box = page.get_by_role("combobox", name=BOX)
     expect(box).to_have_attribute("type", "search")
-    expect(box).to_have_attribute("placeholder", "Inizia a scrivere e premi Invio per cercare")
+    expect(box).to_have_attribute("placeholder", "Cerca nel blog")
     type_query(page, "delega")
     expect(page.get_by_role("listbox", name="Risultati della ricerca")).to_be_visible()
     labels = page.locator(".site-search").evaluate(
@@ -287,3 +290,83 @@ def test_a_typed_payload_stays_text(page: Page, site_url: str) -> None:
     assert page.locator(".site-search img, .site-search script").count() == 0
     page.wait_for_load_state("networkidle")
     assert dialogs == []
+
+
+@pytest.mark.browser
+def test_every_result_is_reachable_with_mostra_altri(page: Page, site_url: str) -> None:
+    page.goto(site_url + ARTICLE)
+    everything = search_urls(page, "delega")
+    assert len(everything) > 8  # more than one page of results
+    type_query(page, "delega")
+    options = page.get_by_role("option")
+    expect(options).to_have_count(8)
+    status = page.locator(".search-status")
+    expect(status).to_contain_text(f"{len(everything)} risultati")
+    more = page.get_by_role("button", name=re.compile(r"^Mostra (altri \d+ risultati|l’ultimo)"))
+    while more.is_visible():
+        more.click()
+    expect(options).to_have_count(len(everything))
+    shown = options.evaluate_all("els => els.map(e => new URL(e.href).pathname)")
+    assert shown == everything
+    # ↓ from the last option of a page also brings the next ones.
+    page.goto(site_url + ARTICLE)
+    type_query(page, "delega")
+    box = page.get_by_role("combobox", name=BOX)
+    for _ in range(9):
+        box.press("ArrowDown")
+    expect(options).to_have_count(min(16, len(everything)))
+    assert box.get_attribute("aria-activedescendant") == "cerca-risultato-8"
+
+
+@pytest.mark.browser
+def test_excerpts_do_not_repeat_the_title(page: Page, site_url: str) -> None:
+    page.goto(site_url + ARTICLE)
+    type_query(page, "delega")
+    results = page.locator(".search-result")
+    expect(results.first).to_be_visible()
+    for i in range(results.count()):
+        title = results.nth(i).locator(".search-result-title").inner_text()
+        excerpt = results.nth(i).locator(".search-result-excerpt").inner_text()
+        assert title not in excerpt, (title, excerpt)
+        assert not title.startswith(excerpt[:25]), (title, excerpt)
+
+
+@pytest.mark.browser
+def test_key_hints_only_for_keyboards(browser, site_url: str) -> None:
+    for touch, shown in ((False, True), (True, False)):
+        context = browser.new_context(locale="it-IT", has_touch=touch, is_mobile=touch,
+                                      viewport={"width": 1280 if not touch else 800,
+                                                "height": 800})
+        page = context.new_page()
+        page.goto(site_url + ARTICLE)
+        if touch and page.locator(".search-fallback").is_visible():
+            page.locator(".search-fallback").click()
+        type_query(page, "delega")
+        hints = page.locator(".search-keys")
+        assert hints.count() == 1
+        assert hints.is_visible() == shown, touch
+        context.close()
+
+
+@pytest.mark.browser
+def test_seed_article_weighs_at_most_12_kib_with_what_loads_on_scroll(
+    page: Page, site: Path, site_url: str
+) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(site_url + ARTICLE)
+    page.keyboard.press("End")
+    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")
+    weight, counted = 0, []
+    for url in dict.fromkeys(requests):
+        if not url.startswith(site_url) or "/isso/" in url:
+            continue
+        file = site / url[len(site_url):].split("?")[0].split("#")[0].lstrip("/")
+        if file.is_dir():
+            file = file / "index.html"
+        if file.suffix in (".html", ".css", ".js"):
+            weight += len(brotli.compress(file.read_bytes(), quality=11))
+            counted.append(file.name)
+    assert any(name.startswith("comments.") for name in counted), counted  # scroll loaded it
+    assert weight <= SEED_BUDGET, f"{weight} bytes brotli: {counted}"

@@ -150,7 +150,12 @@ def test_home_declares_the_website(site: Path) -> None:
 def test_sitemap_lists_every_public_page_and_nothing_else(site: Path) -> None:
     tree = ET.parse(site / "sitemap.xml")
     listed = [loc.text for loc in tree.getroot().findall("s:url/s:loc", SITEMAP_NS)]
-    expected = {public_url(rel) for rel in html_files(site) if rel != "404.html"}
+    # Not the 404 page, not «pagina/N» pages, not thin tag pages (they say noindex).
+    expected = {
+        public_url(rel) for rel in html_files(site)
+        if rel != "404.html" and "/pagina/" not in f"/{rel}"
+        and not soup(site, rel).select_one('meta[name=robots][content*=noindex]')
+    }
     assert len(listed) == len(set(listed))
     assert set(listed) == expected
     for slug in [*ARTICLES, *PAGES]:
@@ -239,7 +244,10 @@ def test_images_have_dimensions_and_load_lazily_in_the_body(site: Path) -> None:
         for img in doc.select("main img"):
             assert img.get("width") and img.get("height"), (rel, img)
             assert img.get("alt") is not None, (rel, img)
-            # Only a post's first picture may be in the first screen: all others wait.
+            # Only a post's first picture (or the kit page's cover, the landing page's
+            # first screen) may load at once: all others wait.
+            if img.get("class") == ["kit-cover"]:
+                continue
             if img.find_parent(class_="kit-box") or id(img) not in first_in_text:
                 assert img.get("loading") == "lazy", (rel, img)
 

@@ -10,6 +10,8 @@
 * ``|jsonld`` serialises a dict for ``<script type="application/ld+json">``:
   ``<``, ``>`` and ``&`` become ``\\u003c`` and friends, so no value can close the
   script element, and escaped author text (``Markup``) is turned back into text.
+* Feeds and sitemap (``listings``): feed language and titles, listings' ``lastmod``,
+  no thin tag pages or «pagina/N» pages in the sitemap.
 """
 
 from __future__ import annotations
@@ -83,4 +85,7 @@ def _configure(pelican) -> None:
 
 
 def register() -> None:
+    from . import listings
+
     signals.initialized.connect(_configure)
+    listings.register()

@@ -1,8 +1,11 @@
 /* Progressive enhancement of every page, the only script loaded eagerly (deferred).
-   - Search: swaps the archive link for the search box (and adds its small stylesheet);
-     search.js and Pagefind's script, WebAssembly and index load on the first keystroke.
+   - Search: swaps the archive link for the search box (same size, styled by site.css);
+     the results' stylesheet loads on focus; search.js and Pagefind's script,
+     WebAssembly and index on the first keystroke.
+   - Readiness test (kit page): readiness.js scores the answers, in the browser only.
    - Comments: Isso (comments.js) loads when the reader scrolls near the thread.
-   - Counts: one request to Isso's /count for every [data-comment-count] on the page.
+   - Counts: one request to Isso's /count for every [data-comment-count] on the page,
+     only where comments are configured (data-comments); a failure stays silent.
    No inline code anywhere, so that `Content-Security-Policy: default-src 'self'` holds. */
 (function () {
   "use strict";
@@ -32,11 +35,35 @@
   var box = form && form.querySelector(".search-box");
   if (box) {
     var input = box.querySelector("input");
-    css("search");
+    var toggle = form.querySelector(".search-fallback");
+    var narrow = window.matchMedia("(max-width: 40rem)");
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-expanded", "false");
-    form.querySelector(".search-fallback").hidden = true;
     box.hidden = false;
+    form.classList.add("has-search"); // site.css: same size as the link it replaces
+    // Narrow screens: the link becomes the button that opens the box below the header.
+    toggle.setAttribute("role", "button");
+    toggle.setAttribute("aria-controls", box.id);
+    toggle.setAttribute("aria-expanded", "false");
+    var show = function (open) {
+      form.classList.toggle("is-active", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) input.focus();
+    };
+    toggle.addEventListener("click", function (event) {
+      if (!narrow.matches) return;
+      event.preventDefault();
+      show(!form.classList.contains("is-active"));
+    });
+    toggle.addEventListener("keydown", function (event) {
+      if (event.key === " ") { event.preventDefault(); toggle.click(); }
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && narrow.matches && !box.classList.contains("is-open")) {
+        show(false);
+        toggle.focus();
+      }
+    });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     // Invio pressed before search.js has arrived is remembered, not lost.
     var early = function (event) {
@@ -51,7 +78,14 @@
     };
     input.addEventListener("input", start);
     input.addEventListener("keydown", early);
+    // The results' panel styles, as soon as the reader heads for the box.
+    input.addEventListener("focus", function () { css("search"); });
+    input.addEventListener("input", function () { css("search"); });
   }
+
+  // The readiness test on the kit page scores answers in the browser (nothing is sent).
+  var readiness = document.querySelector("form[data-readiness]");
+  if (readiness) module("readiness").then(function (test) { test.start(readiness); });
 
   var thread = document.getElementById("isso-thread");
   if (thread && comments) {

@@ -2,9 +2,11 @@
    first keystroke). An ARIA 1.2 combobox: the input keeps the focus, ↓ and ↑ move
    through the results (aria-activedescendant), Invio opens the selected one, Esc
    closes the list. Results are real links, so a click or a middle click works too.
-   Every label is Italian; results are built with DOM nodes, never from HTML strings. */
+   Eight results at a time: «Mostra altri» (or ↓ past the last one) brings the next ones.
+   Key hints show only with a fine pointer (site.css). Every label is Italian; results
+   are built with DOM nodes, never from HTML strings. */
 
-const MAX_RESULTS = 8;
+const PAGE_SIZE = 8;
 const DELAY_MS = 120;
 
 function plural(n, one, many) {
@@ -37,6 +39,7 @@ export function start(form) {
   const input = box.querySelector("input");
   const status = box.querySelector(".search-status");
   const list = box.querySelector("[role=listbox]");
+  const more = box.querySelector(".search-more");
   const bundle = new URL(form.dataset.searchBundle, document.baseURI).href;
   const root = new URL(form.dataset.searchRoot, document.baseURI).pathname;
 
@@ -45,6 +48,8 @@ export function start(form) {
   let serial = 0;
   let shownTerm = null;
   let selectFirst = false;
+  let found = [];
+  let shownCount = 0;
 
   const engine = import(bundle + "pagefind.js").then(async (module) => {
     await module.options({ baseUrl: root, excerptLength: 18 });
@@ -86,41 +91,91 @@ export function start(form) {
     clearTimeout(timer);
     serial += 1;
     shownTerm = null;
+    found = [];
+    shownCount = 0;
     list.replaceChildren();
     status.textContent = "";
+    more.hidden = true;
     close();
   }
 
-  function render(term, results, total) {
-    const nodes = results.map((data, i) => {
-      const link = document.createElement("a");
-      link.id = `cerca-risultato-${i}`;
-      link.className = "search-result";
-      link.href = data.url;
-      link.setAttribute("role", "option");
-      link.setAttribute("aria-selected", "false");
-      link.tabIndex = -1;
-      const title = document.createElement("span");
-      title.className = "search-result-title";
-      title.textContent = (data.meta && data.meta.title) || data.url;
-      const excerpt = document.createElement("span");
-      excerpt.className = "search-result-excerpt";
-      excerpt.append(...excerptNodes(data.excerpt || ""));
-      link.append(title, excerpt);
-      return link;
-    });
-    activate(null);
-    list.replaceChildren(...nodes);
-    shownTerm = term;
+  /* Pagefind's excerpt may begin with the page's own title: the title is shown above it. */
+  function withoutTitle(excerpt, title) {
+    const plain = excerpt.replace(/<\/?mark>/g, "");
+    if (title && plain.startsWith(title)) {
+      let cut = 0;
+      let seen = 0;
+      while (seen < title.length && cut < excerpt.length) {
+        const tag = excerpt.slice(cut).match(/^<\/?mark>/);
+        if (tag) cut += tag[0].length;
+        else { cut += 1; seen += 1; }
+      }
+      return excerpt.slice(cut).replace(/^(\s*<\/mark>)?[\s.:–—-]+/, "$1").trim();
+    }
+    return excerpt;
+  }
+
+  function option(data, i) {
+    const link = document.createElement("a");
+    link.id = `cerca-risultato-${i}`;
+    link.className = "search-result";
+    link.href = data.url;
+    link.setAttribute("role", "option");
+    link.setAttribute("aria-selected", "false");
+    link.tabIndex = -1;
+    const title = document.createElement("span");
+    title.className = "search-result-title";
+    const titleText = (data.meta && data.meta.title) || data.url;
+    title.textContent = titleText;
+    const excerpt = document.createElement("span");
+    excerpt.className = "search-result-excerpt";
+    excerpt.append(...excerptNodes(withoutTitle(data.excerpt || "", titleText)));
+    link.append(title, excerpt);
+    return link;
+  }
+
+  function describe(term) {
+    const total = found.length;
     if (!total) {
       status.textContent = `Nessun risultato per «${term}». Prova con un’altra parola o sfoglia l’archivio.`;
-    } else {
-      const shown = total > results.length ? `: ecco i primi ${results.length}` : "";
-      status.textContent = `${plural(total, "1 risultato", "risultati")} per «${term}»${shown}. ` +
-        "Usa ↓ e ↑ per scegliere, Invio per aprire.";
+      return;
     }
+    const shown = total > shownCount ? ` (ne vedi ${shownCount})` : "";
+    status.textContent = `${plural(total, "1 risultato", "risultati")} per «${term}»${shown}.`;
+    const keys = document.createElement("span");
+    keys.className = "search-keys";
+    keys.textContent = " Usa ↓ e ↑ per scegliere, Invio per aprire.";
+    status.append(keys);
+    const left = total - shownCount;
+    more.hidden = left <= 0;
+    more.textContent = left === 1 ? "Mostra l’ultimo risultato" : `Mostra altri ${Math.min(left, PAGE_SIZE)} risultati`;
+  }
+
+  /* Load the next page of results; returns the first new option (or null). */
+  async function showMore(mine) {
+    const next = found.slice(shownCount, shownCount + PAGE_SIZE);
+    if (!next.length) return null;
+    const data = await Promise.all(next.map((r) => r.data()));
+    if (mine !== serial) return null;
+    const nodes = data.map((d, i) => option(d, shownCount + i));
+    list.append(...nodes);
+    shownCount += nodes.length;
+    describe(shownTerm);
     open(true);
-    if (selectFirst && nodes.length) activate(nodes[0]);
+    return nodes[0] || null;
+  }
+
+  async function render(term, mine) {
+    activate(null);
+    list.replaceChildren();
+    shownCount = 0;
+    shownTerm = term;
+    more.hidden = true;
+    const first = await showMore(mine);
+    if (mine !== serial) return;
+    describe(term);
+    open(true);
+    if (selectFirst && first) activate(first);
     selectFirst = false;
   }
 
@@ -132,14 +187,14 @@ export function start(form) {
     }
     try {
       const engineReady = await engine;
-      const found = await engineReady.search(term);
-      if (mine !== serial || !found) return;
-      const top = await Promise.all(found.results.slice(0, MAX_RESULTS).map((r) => r.data()));
-      if (mine !== serial) return;
-      render(term, top, found.results.length);
+      const result = await engineReady.search(term);
+      if (mine !== serial || !result) return;
+      found = result.results;
+      await render(term, mine);
     } catch (error) {
       if (mine !== serial) return;
       list.replaceChildren();
+      more.hidden = true;
       status.textContent = "La ricerca non è disponibile in questo momento: prova dall’archivio degli articoli.";
       open(true);
       throw error;
@@ -163,11 +218,15 @@ export function start(form) {
     else timer = setTimeout(() => search(term), DELAY_MS);
   }
 
-  function move(step) {
+  async function move(step) {
     const all = options();
     if (!all.length) return;
     open(true);
     const index = all.indexOf(active());
+    if (step > 0 && index === all.length - 1 && shownCount < found.length) {
+      const first = await showMore(serial);
+      if (first) { activate(first); return; }
+    }
     const next = index < 0 ? (step > 0 ? 0 : all.length - 1) : (index + step + all.length) % all.length;
     activate(all[next]);
   }
@@ -207,6 +266,11 @@ export function start(form) {
   });
   form.addEventListener("focusout", (event) => {
     if (!form.contains(event.relatedTarget)) close();
+  });
+  more.addEventListener("click", async () => {
+    const first = await showMore(serial);
+    input.focus();
+    if (first) activate(first);
   });
   list.addEventListener("pointermove", (event) => {
     const option = event.target.closest("[role=option]");

@@ -1,0 +1,81 @@
+"""Lighthouse 12 scores of the main page types, mobile and desktop, on a plain static host.
+
+Builds a copy of the project the way a plain static host gets it (no comment server:
+``DELEGA_ISSO_URL=""``), serves ``output/`` with Python's static server on 127.0.0.1 and
+runs the Lighthouse CLI (npm, installed here by ``npm ci`` — never a build or publish
+dependency) with Debian's Chromium. Prints a table; exits 1 if any score is below 100
+or any page shows a layout shift.
+
+    cd benchmarks/lighthouse && npm ci && cd ../.. && .venv/bin/python benchmarks/lighthouse/run.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from buildtools.validate import serve  # noqa: E402
+from tests.sitecopy import copy_project, invoke  # noqa: E402
+
+PAGES = {
+    "home": "",
+    "articolo (seme)": "sei-pronto-assistente-virtuale/",
+    "pagina del kit": "kit-sulla-delega/",
+    "categoria": "categoria/delega/",
+}
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+
+
+def lighthouse(url: str, preset: str, out: Path) -> dict:
+    """Run the CLI once; return the parsed JSON report."""
+    binary = HERE / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        sys.exit("Lighthouse manca: esegui `npm ci` in benchmarks/lighthouse/.")
+    args = [
+        str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
+        "--only-categories=" + ",".join(CATEGORIES),
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+    ]
+    if preset == "desktop":
+        args.append("--preset=desktop")
+    subprocess.run(args, check=True, env=os.environ | {"CHROME_PATH": CHROMIUM})
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        project = copy_project(Path(tmp) / "project")
+        result = invoke(project, "build", env={"DELEGA_ISSO_URL": ""})
+        if result.returncode:
+            print(result.stdout + result.stderr)
+            return 1
+        rows, failed = [], False
+        with serve(project / "output") as base:
+            for name, path in PAGES.items():
+                for preset in ("mobile", "desktop"):
+                    report = lighthouse(f"{base}/{path}", preset, Path(tmp) / "report.json")
+                    scores = [round(100 * report["categories"][c]["score"]) for c in CATEGORIES]
+                    cls = report["audits"]["cumulative-layout-shift"]["numericValue"]
+                    issues = [a["id"] for a in report["audits"].values()
+                              if a.get("score") is not None and a["score"] < 1
+                              and a.get("scoreDisplayMode") in ("binary", "metricSavings")]
+                    failed |= min(scores) < 100 or cls > 0
+                    rows.append((name, preset, *scores, f"{cls:.3f}", " ".join(issues[:4])))
+    header = ("pagina", "profilo", "perf.", "access.", "pratiche", "SEO", "CLS", "da guardare")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""Feeds and sitemap as search engines and feed readers should read them.
+
+* Feeds declare the site's language (``xml:lang`` in Atom, ``<language>`` in RSS) and
+  name a category feed «Sito – Categoria» with the site's own dash.
+* The sitemap lists what deserves indexing: no thin tag pages (fewer than
+  ``THIN_TAG_MIN_ARTICLES`` posts, which also say ``noindex``), no «pagina/N» pages, and
+  each listing's ``lastmod`` is its newest post's date instead of the build time.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from pelican import signals
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+PAGED = re.compile(r"/pagina/\d+/$")
+THIN_TAG_MIN_ARTICLES = 2
+
+
+def _feed_generated(context: dict[str, Any], feed: Any) -> None:
+    feed.feed["language"] = str(context.get("DEFAULT_LANG") or "it")
+    sitename = str(context.get("SITENAME", ""))
+    title = str(feed.feed.get("title", ""))
+    if sitename and title.startswith(sitename + " - "):
+        feed.feed["title"] = sitename + " – " + title[len(sitename) + 3 :]
+
+
+def _newest(articles: Any) -> Any:
+    dates = [
+        getattr(a, "modified", None) or a.date
+        for a in articles or ()
+        if getattr(a, "date", None)
+    ]
+    return max(dates) if dates else None
+
+
+class _Listings:
+    """Newest post per listing URL, collected as pages are written (one build)."""
+
+    def __init__(self) -> None:
+        self.newest: dict[str, Any] = {}
+        self.thin: set[str] = set()
+
+    def reset(self, *_: Any) -> None:
+        self.newest = {}
+        self.thin = set()
+
+    def written(self, path: str, context: dict[str, Any]) -> None:
+        if context.get("article") or context.get("page"):
+            return
+        output = Path(context.get("OUTPUT_PATH", "output"))
+        try:
+            url = Path(path).resolve().relative_to(output.resolve()).as_posix()
+        except ValueError:
+            return
+        url = re.sub(r"(^|/)index\.html$", r"\1", url)
+        articles = context.get("articles")
+        if context.get("tag") is not None and len(articles or ()) < THIN_TAG_MIN_ARTICLES:
+            self.thin.add(url)
+        newest = _newest(context.get("dates") or articles)
+        if newest is not None:
+            self.newest[url] = newest
+
+    def fix_sitemap(self, pelican: Any) -> None:
+        sitemap = Path(pelican.output_path) / "sitemap.xml"
+        if not sitemap.is_file():
+            return
+        ElementTree.register_namespace("", SITEMAP_NS)
+        tree = ElementTree.parse(sitemap)
+        root = tree.getroot()
+        siteurl = str(pelican.settings.get("SITEURL", "")).rstrip("/") + "/"
+        for entry in list(root):
+            loc = entry.findtext(f"{{{SITEMAP_NS}}}loc") or ""
+            url = loc[len(siteurl):] if loc.startswith(siteurl) else loc
+            if url in self.thin or PAGED.search("/" + url):
+                root.remove(entry)
+                continue
+            newest = self.newest.get(url)
+            lastmod = entry.find(f"{{{SITEMAP_NS}}}lastmod")
+            if newest is not None and lastmod is not None:
+                lastmod.text = newest.isoformat(timespec="seconds")
+        tree.write(sitemap, encoding="utf-8", xml_declaration=True)
+        self.reset()
+
+
+def register() -> None:
+    """One collector per registration; reset at the start of every build (autoreload)."""
+    listings = _Listings()
+    signals.feed_generated.connect(_feed_generated)
+    # weak=False: the bound methods are the only references to the collector.
+    signals.initialized.connect(listings.reset, weak=False)
+    signals.content_written.connect(listings.written, weak=False)
+    signals.finalized.connect(listings.fix_sitemap, weak=False)
