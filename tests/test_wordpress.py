@@ -200,7 +200,7 @@ def test_sticky_marker_and_featured_image(imported):
     assert "\nSummary: La casella di posta è il primo compito" in text  # from <!--more-->
 
 
-def test_comments_in_a_real_isso(imported, tmp_path):
+def test_comments_in_a_real_isso(imported, tmp_path, browser):
     database = tmp_path / "comments.db"
     shutil.copy(imported.project / ".cache" / "isso" / "comments.db", database)
     with site_with_comments(imported.site, database) as (web, _isso):
@@ -221,6 +221,20 @@ def test_comments_in_a_real_isso(imported, tmp_path):
         with urllib.request.urlopen(f"{web.url}/isso/count", data=json.dumps(
                 ["/come-delegare-la-posta/"]).encode()) as resp:
             assert json.load(resp) == [3]
+        # What a reader sees on the new page, in Chromium, with Isso's own client.
+        page = browser.new_page(locale="it-IT")
+        try:
+            page.goto(f"{web.url}/come-delegare-la-posta/")
+            page.locator("#commenti").scroll_into_view_if_needed()
+            page.locator("#isso-root .isso-comment").first.wait_for()
+            authors = page.locator("#isso-root .isso-author").all_inner_texts()
+            assert authors == ["Marta", "Giulia", "Paolo"]
+            assert "300 email non lette" in page.locator("#isso-root").inner_text()
+            first_time = page.locator("#isso-root time").first
+            assert first_time.get_attribute("datetime") == "2019-05-13T08:00:00Z"
+            assert page.get_by_text("Questo commento aspetta ancora").count() == 0
+        finally:
+            page.close()
     from tests.wordpress_support import comment_rows
 
     rows = comment_rows(database)
@@ -245,9 +259,9 @@ def test_redirect_files_for_static_hosts(imported):
 
 
 def test_old_addresses_follow_in_chromium_on_a_plain_server(imported, browser):
-    from tests.browser_support import serve_directory
+    from tests.wordpress_support import plain_static_server
 
-    with serve_directory(imported.site) as url:
+    with plain_static_server(imported.site) as url:
         page = browser.new_page()
         try:
             for old, new, title in (
