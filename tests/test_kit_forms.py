@@ -20,7 +20,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
-from tests.test_kit_support import session_build
+from tests.test_kit_support import kit_data, session_build
 
 TYPED = "Perché è già così… ’ « »"
 SCALE = 2  # pixels per point
@@ -190,6 +190,15 @@ def test_radio_options_exclude_each_other(pdfs):
     assert int(field["/Ff"]) & (1 << 15)  # radio flag
     states = [set(w["/AP"]["/N"].keys()) - {"/Off"} for w in widgets["sei-pronto-lasciare"]]
     assert states == [{"/si"}, {"/non-ancora"}]
+    # The group's accessible name is the question; each option adds its answer.
+    question = next(q for q in kit_data()["sections"][1]["questions"] if q["id"] == "lasciare")
+    assert field["/TU"] == question["text"]
+    assert [w["/TU"] for w in widgets["sei-pronto-lasciare"]] == [
+        f"{question['text']} – sì",
+        f"{question['text']} – non ancora",
+    ]
+    row = widgets["inventario-1-tipo"][0]["/Parent"].get_object()
+    assert row["/TU"] == "Strategica o marginale, riga 1 (Inventario delle attività)"
     assert "sei-pronto-lasciare-si" not in widgets
 
 

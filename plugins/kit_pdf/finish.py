@@ -275,6 +275,10 @@ class KitFinisher:
             options = [_string_value(option) for option in item.get("Opt", [])]
             item.pop("Opt", None)
             item["DA"] = pydyf.String(f"{da_font} 0 Tf {_rgb(MARK_COLOR)}")
+            names = [_string_value(_get(pdf, ref).get("TU", "")) for ref in item["Kids"]]
+            question = _common_question(names)
+            if question:  # «Domanda – sì» and «Domanda – non ancora» → «Domanda»
+                item["TU"] = pydyf.String(question)
             selected = None
             for index, ref in enumerate(item["Kids"]):
                 kids.add(_number(ref))
@@ -373,6 +377,12 @@ class KitFinisher:
         self.report.dropped_links = len(dropped)
         if dropped:
             _drop_from_structure(pdf, dropped)
+
+
+def _common_question(names: list[str]) -> str:
+    """The part before « – option» that every option's accessible name shares."""
+    heads = {name.rsplit(" – ", 1)[0] for name in names if " – " in name}
+    return heads.pop() if len(heads) == 1 and len(names) > 1 else ""
 
 
 def _link_target(annot: pydyf.Dictionary) -> str:
