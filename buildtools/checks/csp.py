@@ -192,9 +192,16 @@ def check_page(rel: str, page, policy: Mapping[str, tuple[str, ...]],
         if not _url_allowed(sources, url, internal):
             problems.append(Problem(
                 rel, link.line, "csp-off-origin",
-                f"«{_shown(url)}» ({link.where}) non viene da questo sito: la CSP di "
+                f"«{_shown(url)}» ({link.where}) {_origin_text(url)}: la CSP di "
                 f"produzione ({_rule_text(directive, sources)}) lo blocca"))
-    return problems
+    return sorted(problems, key=lambda p: (p.line or 0, p.rule))
+
+
+def _origin_text(url: str) -> str:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("data", "blob"):
+        return f"è un indirizzo {scheme}:, non un file del sito"
+    return "non viene da questo sito"
 
 
 def check_stylesheet(rel: str, text: str, policy: Mapping[str, tuple[str, ...]],
@@ -216,7 +223,7 @@ def check_stylesheet(rel: str, text: str, policy: Mapping[str, tuple[str, ...]],
         if not _url_allowed(sources, url, internal):
             problems.append(Problem(
                 rel, text.count("\n", 0, at) + 1, "csp-off-origin",
-                f"«{_shown(url)}» non viene da questo sito: la CSP di produzione "
+                f"«{_shown(url)}» {_origin_text(url)}: la CSP di produzione "
                 f"({_rule_text(directive, sources)}) lo blocca"))
     return problems
 
