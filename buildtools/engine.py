@@ -24,6 +24,7 @@ import contextlib
 import logging
 import shutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -79,16 +80,22 @@ def read_settings(settings_file: Path, override: dict[str, Any] | None = None) -
 
 
 class _Capture(logging.Handler):
-    """Collect a build's warnings and errors as problems; echo the kit's progress."""
+    """Collect a build's warnings and errors as problems; echo the kit's progress.
+
+    Only records logged by the building thread count: a server thread of livereload
+    logging at the same time is not the build's business."""
 
     def __init__(self, ctx: Context, say: Say, log: Any) -> None:
         super().__init__(logging.DEBUG)
+        self.thread = threading.get_ident()
         self.ctx = ctx
         self.say = say
         self.log = log
         self.problems: list[Problem] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
         try:
             message = record.getMessage()
         except Exception:  # a plugin's malformed log call: keep its raw text
@@ -97,19 +104,21 @@ class _Capture(logging.Handler):
         if record.exc_info and record.exc_info[1] is not None:
             self.log.write("".join(traceback.format_exception(*record.exc_info)))
         if record.levelno >= logging.WARNING and not record.name.startswith(ADVISORY_LOGGERS):
-            if _repeats(record, self.problems):
+            if _repeats(record, self.problems, self.ctx.content):
                 return
             self.problems.append(from_record(self.ctx, record))
         elif record.levelno == logging.INFO and record.name.startswith(SHOWN_INFO_LOGGERS):
             self.say(f"      {message}")
 
 
-def _repeats(record: logging.LogRecord, problems: list[Problem]) -> bool:
-    """Pelican's «Unable to find …» after our plugin named the same dead link with its line."""
+def _repeats(record: logging.LogRecord, problems: list[Problem], content: Path) -> bool:
+    """Pelican's «Unable to find …» for a link our plugin already named with its line, or
+    for a file that exists but could not be read (its own problem says why)."""
     if not str(record.msg).startswith("Unable to find") or not record.args:
         return False
     target = str(record.args[0] if isinstance(record.args, tuple) else record.args)
-    return any(target in problem.reason for problem in problems)
+    return (any(target in problem.reason for problem in problems)
+            or (content / target.lstrip("/")).is_file())
 
 
 @contextlib.contextmanager

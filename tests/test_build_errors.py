@@ -80,6 +80,8 @@ def _assert_reported(project: Path, result, where: str, reason: str, before: dic
     assert where in output, f"{where!r} non è nel messaggio:\n{output}"
     assert reason in output, f"{reason!r} non è nel messaggio:\n{output}"
     assert "rimasto com’era" in output
+    listed = output.split("Da correggere:", 1)[-1].strip().splitlines()
+    assert len(listed) == 1, f"one mistake, one line:\n{output}"  # no echo of consequences
     for noise in ("Traceback", "→ plugins/", ".output.versions", "staging", str(project)):
         assert noise not in output, f"{noise!r} nel messaggio:\n{output}"
     assert tree_digest(project / "output") == before
