@@ -117,6 +117,41 @@ def test_template_error_names_the_template_and_line(project: Path) -> None:
                      "tag sconosciuto «endblok»", before)
 
 
+def _unclosed_block(css: bytes) -> bytes:
+    lines = css.decode("utf-8").splitlines()
+    lines.insert(70, ".cover { color: red; ")  # a block that never closes
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+KIT_CASES = {
+    "kit-yaml-non-utf8": ("kit.yaml", lambda data: data + "note: Caffè\n".encode("cp1252"),
+                          "kit/kit.yaml:", "non è in UTF-8"),
+    "kit-yaml-forma": ("kit.yaml",
+                       lambda data: data.replace(b"\nsections:", b"\nsections: tante\nold:", 1),
+                       "kit/kit.yaml:", "«sections» deve essere un elenco"),
+    "kit-css-non-utf8": ("kit.css", lambda data: data + "/* caffè */\n".encode("cp1252"),
+                         "kit/kit.css:", "non è in UTF-8"),
+    "kit-css-forma": ("kit.css", _unclosed_block, "kit/kit.css", ""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KIT_CASES))
+def test_kit_mistake_names_file_and_reason_and_keeps_site_and_pdf(project: Path,
+                                                                 name: str) -> None:
+    file, break_it, where, reason = KIT_CASES[name]
+    source = project / "kit" / file
+    original = source.read_bytes()
+    before = tree_digest(project / "output")
+    cache_before = tree_digest(project / ".cache" / "kit")
+    source.write_bytes(break_it(original))
+    try:
+        result = invoke(project, "build")
+    finally:
+        source.write_bytes(original)
+    _assert_reported(project, result, where, reason, before)
+    assert tree_digest(project / ".cache" / "kit") == cache_before  # the last good PDF
+
+
 def test_failed_builds_leave_no_version_behind(project: Path) -> None:
     (project / "content" / "articles" / "rotto.md").write_text(
         GOOD_POST.replace("2026-10-01 10:00", "2026-13-45"), encoding="utf-8")
