@@ -235,6 +235,8 @@ def test_the_memo_is_keyed_on_every_checker_version(tmp_path: Path) -> None:
     assert pending("nu", code="c2") == pending("axe", code="c2") == pages
     (site / "b.html").write_text("<p>cambiata</p>", encoding="utf-8")
     assert pending("nu") == ["b.html"]
+    (site / "foto.png").write_bytes(b"png")  # weighs on every page, looks the same to vnu
+    assert pending("weight") == pages and pending("nu") == ["b.html"]
 
 
 def test_checker_versions_are_read_from_the_installed_tools() -> None:

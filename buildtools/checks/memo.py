@@ -3,8 +3,8 @@
 ``.cache/controlli/memo.json`` maps each check to ``{page: key}``; the key is the
 SHA-256 of the page's bytes plus the version of everything that decides the verdict:
 our own checking code, the tool (vnu.jar, axe-core), the browser (Chromium) and, for
-the browser checks, the site's stylesheets and scripts. Upgrading any of them checks
-every page again.
+the browser checks, the site's stylesheets and scripts (and, for the page weight, its
+images and fonts). Upgrading any of them checks every page again.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ PACKAGE = Path(__file__).resolve().parent
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "nu": ("code", "vnu"),
     "axe": ("code", "axe", "chromium", "assets"),
-    "weight": ("code", "chromium", "assets"),
+    "weight": ("code", "chromium", "assets", "media"),
 }
+MEDIA = {".png", ".jpg", ".jpeg", ".webp", ".avif", ".gif", ".svg", ".ico",
+         ".woff", ".woff2", ".ttf", ".otf"}
 
 
 def code_version() -> str:
@@ -32,10 +34,12 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def assets_version(site: Path) -> str:
-    """SHA-256 of the site's stylesheets and scripts (Pagefind's excluded)."""
+def assets_version(site: Path, suffixes: Iterable[str] = (".css", ".js")) -> str:
+    """SHA-256 of the site's files with these suffixes (stylesheets and scripts by
+    default; Pagefind's excluded: it loads only when the reader searches)."""
+    wanted = set(suffixes)
     digest = hashlib.sha256()
-    for asset in sorted(p for p in site.rglob("*") if p.suffix in (".css", ".js")
+    for asset in sorted(p for p in site.rglob("*") if p.suffix.lower() in wanted
                         and p.is_file() and p.relative_to(site).parts[0] != "pagefind"):
         digest.update(asset.relative_to(site).as_posix().encode())
         digest.update(hashlib.sha256(asset.read_bytes()).digest())
@@ -66,6 +70,7 @@ class CheckMemo:
         self.path = path
         self.versions = dict(tool_versions() if versions is None else versions)
         self.versions.setdefault("assets", assets_version(site))
+        self.versions.setdefault("media", assets_version(site, MEDIA))
         self.data: dict[str, dict[str, str]] = {}
         if path is not None:
             try:
