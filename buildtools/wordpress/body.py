@@ -228,10 +228,11 @@ class _Converter(MarkdownConverter):
         return _figure_html(el)
 
 
-def to_markdown(fragment: str) -> str:
+def to_markdown(fragment: str | BeautifulSoup) -> str:
     converter = _Converter(heading_style="ATX", bullets="-", strong_em_symbol="*",
                            escape_misc=False)
-    markdown = converter.convert(fragment)
+    markdown = (converter.convert_soup(fragment) if isinstance(fragment, BeautifulSoup)
+                else converter.convert(fragment))
     # Trailing spaces go, except the two of a hard line break (<br>).
     markdown = "\n".join(line if line.endswith("  ") and line.strip() else line.rstrip()
                          for line in markdown.splitlines())
@@ -240,6 +241,8 @@ def to_markdown(fragment: str) -> str:
 
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed (titles, summaries)."""
+    if "<" not in (fragment or "") and "&" not in (fragment or ""):
+        return " ".join((fragment or "").split())
     text = BeautifulSoup(fragment or "", "html.parser").get_text(" ")
     return " ".join(html.unescape(text).split())
 
@@ -259,4 +262,4 @@ def convert(content: str, resolvers: Resolvers) -> Body:
     soup = BeautifulSoup(autop(text), "html.parser")
     _replace_embeds(soup, problems)
     _resolve(soup, resolvers)
-    return Body(to_markdown(str(soup)), more_text, problems)
+    return Body(to_markdown(soup), more_text, problems)

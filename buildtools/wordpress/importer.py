@@ -154,6 +154,11 @@ class Importer:
         self.public_tags: set[str] = set()
         self.wp_public_terms: set[tuple[str, str]] = set()  # had a public page on WordPress
         self.comments = CommentPlan()
+        self.attachments = {
+            i.id: (i.attachment_url, i.meta.get("_wp_attachment_image_alt", "")
+                   or body_mod.plain_text(i.title))
+            for i in export.items if i.post_type == "attachment" and i.attachment_url
+        }
         self.redirects = Redirects()
 
     # ---------------------------------------------------------------- planning
@@ -324,11 +329,7 @@ class Importer:
         self.report.counts["draft" if plan.draft else plan.kind] += 1
         if plan.draft:
             self.report.note(plan.label, f"{plan.reason}: importato come bozza (Status: draft)")
-        attachments = {
-            i.id: (i.attachment_url, i.meta.get("_wp_attachment_image_alt", "")
-                   or body_mod.plain_text(i.title))
-            for i in self.export.items if i.post_type == "attachment" and i.attachment_url
-        }
+        attachments = self.attachments
         resolvers = body_mod.Resolvers(
             link=lambda href: self._link(plan, href),
             media=self.media.resolve,
