@@ -74,31 +74,76 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
+def _problem_lines(output: str) -> list[str]:
+    return [line.strip() for line in output.split("Da correggere:", 1)[-1].strip().splitlines()]
+
+
 def _assert_reported(project: Path, result, where: str, reason: str, before: dict) -> None:
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    assert where in output, f"{where!r} non è nel messaggio:\n{output}"
-    assert reason in output, f"{reason!r} non è nel messaggio:\n{output}"
     assert "rimasto com’era" in output
-    listed = output.split("Da correggere:", 1)[-1].strip().splitlines()
+    listed = _problem_lines(output)
     assert len(listed) == 1, f"one mistake, one line:\n{output}"  # no echo of consequences
-    for noise in ("Traceback", "→ plugins/", ".output.versions", "staging", str(project)):
-        assert noise not in output, f"{noise!r} nel messaggio:\n{output}"
+    assert listed[0].startswith(where) and reason in listed[0], output
+    _assert_clean(project, output)
     assert tree_digest(project / "output") == before
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_content_mistake_names_file_line_and_reason(project: Path, name: str) -> None:
-    case = CASES[name]
+def _assert_clean(project: Path, output: str) -> None:
+    for noise in ("Traceback", "→ plugins/", ".output.versions", "staging", str(project)):
+        assert noise not in output, f"{noise!r} nel messaggio:\n{output}"
+
+
+@pytest.fixture(scope="module")
+def all_mistakes(project: Path) -> tuple[str, dict, dict]:
+    """One build with every content mistake at once: its output, the site before and after."""
     before = tree_digest(project / "output")
-    written = [project / "content" / "articles" / file for file in case.files]
-    for path, data in zip(written, case.files.values(), strict=True):
-        path.write_bytes(data)
+    written = []
+    for name, case in CASES.items():
+        for file, data in case.files.items():
+            path = project / "content" / "articles" / file
+            if name != "slug-doppio":  # one clash only: every other post its own address
+                data = data.replace(b"Slug: articolo-di-prova", f"Slug: {path.stem}".encode())
+            path.write_bytes(data)
+            written.append(path)
     try:
         result = invoke(project, "build")
     finally:
         for path in written:
             path.unlink()
+    assert result.returncode != 0, result.stdout + result.stderr
+    return result.stdout + result.stderr, before, tree_digest(project / "output")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_content_mistake_names_file_line_and_reason(all_mistakes, name: str) -> None:
+    output, _, _ = all_mistakes
+    case = CASES[name]
+    lines = [line for line in _problem_lines(output) if line.startswith(case.where + ":")
+             or line.startswith(case.where + " ")]
+    assert lines, f"{case.where!r} non è nel messaggio:\n{output}"
+    assert case.reason in lines[0], f"{case.reason!r} non è nel messaggio:\n{output}"
+
+
+def test_every_mistake_is_listed_once_and_output_is_unchanged(project: Path,
+                                                              all_mistakes) -> None:
+    output, before, after = all_mistakes
+    assert "Build fallita: output/ è rimasto com’era." in output
+    assert len(_problem_lines(output)) == len(CASES), output  # no echo of consequences
+    _assert_clean(project, output)
+    assert after == before
+
+
+def test_a_single_mistake_is_a_single_line(project: Path) -> None:
+    case = CASES["data-inesistente"]
+    before = tree_digest(project / "output")
+    (name, data), = case.files.items()
+    post = project / "content" / "articles" / name
+    post.write_bytes(data)
+    try:
+        result = invoke(project, "build")
+    finally:
+        post.unlink()
     _assert_reported(project, result, case.where, case.reason, before)
 
 
