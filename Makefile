@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test setup system-deps test-system-deps lint clean
+.PHONY: build test setup system-deps test-system-deps node-deps lint clean
 
 build: setup
 	$(BIN)/invoke build
 
-test: setup test-system-deps
+test: setup test-system-deps node-deps
 	$(BIN)/invoke test
 
 setup: $(STAMP)
@@ -29,8 +29,14 @@ $(STAMP): requirements.lock pyproject.toml | system-deps
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# pdf.js for the kit's form test in Chromium (tests/test_kit_pdfjs.py), exactly as locked.
+node-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --omit=optional --ignore-scripts --no-audit --no-fund
+
 lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) output .output.versions .cache
+	rm -rf $(VENV) output .output.versions .cache node_modules
