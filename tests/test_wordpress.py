@@ -302,6 +302,8 @@ def test_old_addresses_redirect_in_nginx(imported, tmp_path):
             ("/2019/07/03/perch%C3%A9-delegare/", "/perche-delegare/"),
             ("/category/delega/", "/categoria/delega/"),
             ("/feed/", "/feeds/tutti.atom.xml"),
+            ("/author/giulia/", "/autore/giulia/"),
+            ("/2019/06/03/le-tre-regole/agenda/", "/le-tre-regole/"),  # an attachment page
             ("/wp-content/uploads/2019/05/inbox.jpg", "/images/wordpress/2019/05/inbox.jpg"),
         ):
             assert get(old) == (301, new), old

@@ -427,6 +427,19 @@ class Importer:
             new = ("/" + Tag(name, settings).url if nicename in self.public_tags
                    else "/" + str(self.settings.get("TAGS_URL", "")))
             r.add_path(f"/tag/{nicename}/", new)
+        # Attachment pages (/2019/05/12/post/foto/) → the post they belong to.
+        for item in self.export.items:
+            parent = self.by_id.get(item.parent)
+            if item.post_type == "attachment" and parent and (parent.public or parent.kept):
+                for old in self._old_paths(item):
+                    r.add_path(old, "/" + parent.new_url)
+        # Author archives (/author/giulia/) of authors with published articles.
+        from pelican.urlwrappers import Author
+
+        for login, name in self.export.authors.items():
+            if login and any(p.public and p.kind == "article" and not p.kept
+                             and p.item.author == login for p in self.plans):
+                r.add_path(f"/author/{login}/", "/" + Author(" ".join(name.split()), settings).url)
         if self.settings.get("FEED_ALL_ATOM"):
             r.add_path("/feed/", "/" + str(self.settings["FEED_ALL_ATOM"]))
         for old, target in self.media.old_paths.items():
