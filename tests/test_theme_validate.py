@@ -14,7 +14,7 @@ import pytest
 from buildtools.checks import PAGE_BUDGETS, SiteIndex, axe_pages, axe_violations, html_errors
 from buildtools.checks.a11y import LISTING_DIRS, template_of
 from buildtools.checks.budget import over_budget, page_loads, page_weight
-from buildtools.checks.runner import AXE, CSP, DRAFTS, LINKS, NU, WEIGHT
+from buildtools.checks.runner import AXE, CSP, DRAFTS, LINKS, NU, STATIC, WEIGHT
 from tests.test_theme_browser import PAGE_TYPES
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def _rel(path: str) -> str:
 
 def test_every_check_ran_on_the_whole_site(site_report, site: Path) -> None:
     names = [result.name for result in site_report.results]
-    assert names == [LINKS, DRAFTS, CSP, WEIGHT, NU, AXE]
+    assert names == [LINKS, DRAFTS, CSP, STATIC, WEIGHT, NU, AXE]
     assert site_report.pages == len(SiteIndex(site).pages) > 30
     assert not [r.name for r in site_report.results if r.skipped]
 
@@ -42,8 +42,8 @@ def test_axe_finds_no_violation_on_any_page_light_and_dark(site_report, site: Pa
     assert [str(p) for p in site_report.result(AXE).problems] == []
 
 
-def test_links_drafts_and_csp_are_clean(site_report) -> None:
-    for name in (LINKS, DRAFTS, CSP, WEIGHT):
+def test_links_drafts_csp_static_files_and_weight_are_clean(site_report) -> None:
+    for name in (LINKS, DRAFTS, CSP, STATIC, WEIGHT):
         assert [str(p) for p in site_report.result(name).problems] == [], name
 
 

@@ -6,6 +6,7 @@ One module per job, every finding a :class:`Problem` (page, line, rule, message)
 - :mod:`.links`: dead links, anchors and stylesheet ``url()``s;
 - :mod:`.drafts`: no draft in the public site;
 - :mod:`.csp`: what the production Content-Security-Policy would block;
+- :mod:`.static`: static files of ``content/`` that nothing links;
 - :mod:`.budget`: page weight and ``PAGE_BUDGETS``, the one source of the budgets;
 - :mod:`.nu`: HTML errors (Nu Html Checker);
 - :mod:`.a11y`: accessibility (axe-core in Chromium, light and dark);

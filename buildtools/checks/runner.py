@@ -1,10 +1,11 @@
 """Run every check on a built site, cheapest first, and collect a :class:`CheckReport`.
 
 1. links and anchors (:mod:`.links`); 2. drafts (:mod:`.drafts`); 3. what the
-production CSP would block (:mod:`.csp`); 4. page weight against ``PAGE_BUDGETS``
-(:mod:`.budget`); 5. HTML with the Nu Html Checker (:mod:`.nu`); 6. accessibility with
-axe-core, light and dark (:mod:`.a11y`). With ``fail_fast`` the slow checks (5, 6)
-are skipped once a cheap one failed; with ``quick`` they are skipped on request.
+production CSP would block (:mod:`.csp`); 4. static files nothing links
+(:mod:`.static`); 5. page weight against ``PAGE_BUDGETS`` (:mod:`.budget`); 6. HTML
+with the Nu Html Checker (:mod:`.nu`); 7. accessibility with axe-core, light and dark
+(:mod:`.a11y`). With ``fail_fast`` the slow checks (6, 7) are skipped once a cheap one
+failed; with ``quick`` they are skipped on request.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from buildtools.checks.memo import CheckMemo
 from buildtools.checks.nu import html_errors
 from buildtools.checks.problem import CheckReport, CheckResult, Problem
 from buildtools.checks.site import SiteIndex
+from buildtools.checks.static import check_unreferenced_static
 from buildtools.report import plural
 
 ROOT = Path(__file__).resolve().parents[2]
 LINKS = "Link e ancore"
 DRAFTS = "Bozze"
 CSP = "Contenuti bloccati dalla CSP di produzione"
+STATIC = "File statici non collegati"
 WEIGHT = "Peso delle pagine"
 NU = "HTML (Nu Html Checker)"
 AXE = "Accessibilità (axe-core, chiaro e scuro)"
@@ -80,6 +83,7 @@ def run_checks(
     run(LINKS, lambda: check_links(site, index, siteurl))
     run(DRAFTS, lambda: check_drafts(site, index, content, siteurl))
     run(CSP, lambda: check_csp(site, index, siteurl))
+    run(STATIC, lambda: check_unreferenced_static(site, content))
 
     with browser_view(site, siteurl) as view, ExitStack() as stack:
         memory = CheckMemo(memo, view, versions)
