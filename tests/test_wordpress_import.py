@@ -216,3 +216,18 @@ def test_wxr_1_1_and_unsafe_links(project: Path):
     # The excerpt lives in the 1.1 namespace too.
     assert "\nSummary: Le tre regole che uso con ogni cliente, è semplice.\n" in (
         project / "content/articles/le-tre-regole.md").read_text(encoding="utf-8")
+
+
+def test_reserved_and_taken_addresses_get_another_slug(project: Path):
+    xml = EXPORT.read_text(encoding="utf-8").replace(
+        "<wp:post_name><![CDATA[perch%c3%a9-delegare]]>", "<wp:post_name><![CDATA[archivio]]>"
+    ).replace("<wp:post_name><![CDATA[le-tre-regole]]>", "<wp:post_name><![CDATA[contatti]]>")
+    export = project.parent / "riservati.xml"
+    export.write_text(xml, encoding="utf-8")
+    report = run_import(export, project, uploads=UPLOADS)
+    articles = project / "content/articles"
+    assert (articles / "archivio-2.md").is_file()  # /archivio/ is the site's archive page
+    # Same slug as an existing page: the same item, kept as it is (never two /contatti/).
+    assert not list(articles.glob("contatti*"))
+    assert any(line.endswith("→ content/pages/contatti.md") for line in report.kept)
+    assert "\nSlug: archivio-2\n" in (articles / "archivio-2.md").read_text(encoding="utf-8")

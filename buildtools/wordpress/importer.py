@@ -516,7 +516,7 @@ def run_import(
     """Import ``export_file`` into the project at ``root``; return the report."""
     from buildtools.comments import LOCAL_DB
     from buildtools.comments import ROOT as COMMENTS_ROOT
-    from buildtools.deploy import read_settings
+    from buildtools.engine import read_settings
 
     if uploads is not None and not uploads.is_dir():
         raise ImportFailed(f"La cartella --uploads {uploads} non esiste: indica la copia di "
