@@ -31,10 +31,6 @@ CONFIG = {
 }
 
 
-def _pelican(c, *args: str) -> None:
-    c.run(f"{PY} -m pelican {' '.join(args)}", pty=False)
-
-
 def _failed(exc: BuildError, output: Path) -> Exit:
     problems = "\n".join(f"  {problem}" for problem in exc.problems)
     return Exit(f"Build fallita: {output.name}/ è rimasto com’era. Da correggere:\n{problems}",
