@@ -24,8 +24,17 @@ PROJECT_ITEMS = (
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
+# The kit caches of the development and the production settings (pelicanconf.py and
+# publishconf.py name them). Keyed by a hash of kit/ and the settings, so a copied cache
+# is used only when it fits and a kit render happens once per test run, not per copy.
+KIT_CACHES = (".cache/kit", ".cache/kit-publish")
+# Project copies made by this test process, newest last: a fresh clone has no kit
+# cache of its own, so later copies take the one an earlier copy's build left.
+_copies: list[Path] = []
+
+
 def copy_project(dest: Path) -> Path:
-    """Copy the sources (and the kit cache, to skip a re-render) into ``dest``."""
+    """Copy the sources (and a kit cache, to skip a re-render) into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_ITEMS:
         src = ROOT / name
@@ -33,9 +42,13 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(src, dest / name, ignore=IGNORE)
         elif src.exists():
             shutil.copy2(src, dest / name)
-    kit_cache = ROOT / ".cache" / "kit"
-    if kit_cache.is_dir():
-        shutil.copytree(kit_cache, dest / ".cache" / "kit")
+    for cache in KIT_CACHES:
+        sources = [ROOT / cache, *(copy / cache for copy in reversed(_copies))]
+        found = next((source for source in sources
+                      if source.is_dir() and any(source.iterdir())), None)
+        if found is not None:
+            shutil.copytree(found, dest / cache)
+    _copies.append(dest)
     return dest
 
 
