@@ -23,12 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 from tests.sitecopy import copy_project  # noqa: E402
-from tests.workflow_support import init_git  # noqa: E402
+from tests.workflow_support import git, init_git  # noqa: E402
 
 STEPS = ("kit", "Pelican", "Pagefind", "controlli", "compressione", "invio")
 
 
-def publish(project: Path, target: Path) -> tuple[float, list[float], str, str]:
+def publish(project: Path, target: Path | str, *, refused: bool = False,
+            ) -> tuple[float, list[float], str, str]:
     env = {"DELEGA_DEPLOY": "rsync", "DELEGA_DEPLOY_DEST": str(target)}
     import os
 
@@ -36,6 +37,10 @@ def publish(project: Path, target: Path) -> tuple[float, list[float], str, str]:
     result = subprocess.run([sys.executable, "-m", "invoke", "publish"], cwd=project,
                             env=os.environ | env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - began
+    if refused:
+        if result.returncode == 0 or "Kit sulla delega" in result.stdout:
+            raise SystemExit(f"doveva essere rifiutata prima della build:\n{result.stdout}")
+        return wall, [], "", ""
     if result.returncode != 0:
         raise SystemExit(f"publish fallito:\n{result.stdout}{result.stderr}")
     steps = [float(m.replace(",", ".")) for m in re.findall(r"fatto in ([\d,]+) s", result.stdout)]
@@ -52,9 +57,17 @@ def main() -> int:
         target.parent.mkdir()
         rows = [("primo invio", *publish(project, target))]
         article = project / "content" / "articles" / "cosa-delegare-per-primo.md"
-        article.write_text(article.read_text("utf-8") + "\nUna riga in più.\n", "utf-8")
+        original = article.read_text("utf-8")
+        article.write_text(original + "\nUna riga in più.\n", "utf-8")
+        rows.append(("modifica non committata: rifiutata", *publish(project, target,
+                                                                   refused=True)))
+        git(project, "commit", "--quiet", "-am", "una riga in più")
         rows.append(("dopo 1 modifica", *publish(project, target)))
         rows.append(("stessi byte", *publish(project, target)))
+        rows.append(("server irraggiungibile: rifiutata", *publish(
+            project, "giulia@server.invalid:/srv/www/blog", refused=True)))
+        rows.append(("cartella non scrivibile: rifiutata", *publish(
+            project, "/proc/giulia-blog", refused=True)))
     print("| pubblicazione | totale | " + " | ".join(STEPS) + " |")
     print("|---|---:|" + "---:|" * len(STEPS))
     for name, wall, steps, _, _ in rows:

@@ -25,15 +25,17 @@ from pathlib import Path
 from buildtools import deploy as deploy_mod
 from buildtools import worktree
 from buildtools.checks import CheckReport, run_checks
-from buildtools.headers import write_headers_file
+from buildtools.headers import meta_content_security_policy, write_headers_file
 from buildtools.precompress import CompressionStats, candidates, precompress_site
 from buildtools.report import Steps, site_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISH_DIR = ROOT / ".cache" / "publish" / "sito"
+# A GitHub Pages build differs (the policy in a <meta>): it has a folder of its own.
+PUBLISH_DIR_GH_PAGES = PUBLISH_DIR.with_name("sito-gh-pages")
 # Fingerprint of the last production site that passed every check: publishing the
 # very same bytes again (a second target, a retry after a network error) skips them.
-CHECKED_FILE = ROOT / ".cache" / "publish" / "controlli-superati.txt"
+CHECKED_FILE = ROOT / ".cache" / "publish" / "controlli-superati.txt"  # the last few
 # Pages of production builds that passed the slow checks, by content.
 CHECK_MEMO = ROOT / ".cache" / "controlli" / "memo-produzione.json"
 
@@ -58,7 +60,7 @@ def publish(
     *,
     dry_run: bool = False,
     allow_dirty: bool = False,
-    output: Path = PUBLISH_DIR,
+    output: Path | None = None,
     root: Path = ROOT,
     say: Callable[[str], None] | None = None,
 ) -> PublishResult:
@@ -72,6 +74,9 @@ def publish(
     target = config.describe() if config else "nessuna (prova generale)"
     tell(f"Pubblicazione con {settings_file.name} verso: {target}")
 
+    if output is None:
+        gh_pages = config is not None and config.method == "gh-pages"
+        output = PUBLISH_DIR_GH_PAGES if gh_pages else PUBLISH_DIR
     dirty = _uncommitted_sources(root, allow=allow_dirty or dry_run)
     if dirty:
         tell(worktree.warning(dirty))
@@ -81,7 +86,7 @@ def publish(
     try:
         # The engine prints through ``say`` (the steps' own stream when not given).
         build(settings_file, output=output, post_steps=(write_headers_file,), steps=steps,
-              say=say)
+              say=say, override=_host_settings(config))
     except BuildError as exc:
         raise PublishFailed(f"La build di produzione è fallita:\n{exc}") from None
     site = output.resolve()
@@ -126,6 +131,14 @@ def publish(
     return result
 
 
+def _host_settings(config: deploy_mod.DeployConfig | None) -> dict[str, str]:
+    """Settings that depend on the host: GitHub Pages sends no headers, so its pages
+    carry the Content-Security-Policy in a ``<meta http-equiv>`` (``CSP_META``)."""
+    if config is not None and config.method == "gh-pages":
+        return {"CSP_META": meta_content_security_policy()}
+    return {}
+
+
 def rollback(settings_file: Path = ROOT / "publishconf.py") -> deploy_mod.DeployResult:
     """Put the previous release live again (``invoke rollback``); raise ``DeployError``."""
     settings = deploy_mod.read_settings(settings_file)
@@ -151,28 +164,33 @@ def _uncommitted_sources(root: Path, *, allow: bool) -> list[worktree.Change]:
 
 
 def site_fingerprint(site: Path) -> str:
-    """SHA-256 over every file of ``site`` and over the checkers' own code."""
+    """SHA-256 over every file of ``site`` and the checkers (code, vnu, axe, Chromium)."""
     digest = hashlib.sha256()
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         digest.update(path.relative_to(site).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for module in ("checks.py", "validate.py"):
-        checker = ROOT / "buildtools" / module
-        if checker.is_file():
-            digest.update(hashlib.sha256(checker.read_bytes()).digest())
+    from buildtools.checks.memo import checker_fingerprint
+
+    digest.update(checker_fingerprint().encode())
     return digest.hexdigest()
 
 
-def _already_checked(fingerprint: str) -> bool:
+def _checked() -> list[str]:
     try:
-        return CHECKED_FILE.read_text(encoding="utf-8").split()[0] == fingerprint
-    except (OSError, IndexError):
-        return False
+        return CHECKED_FILE.read_text(encoding="utf-8").split()
+    except OSError:
+        return []
 
 
-def _remember_checked(fingerprint: str) -> None:
+def _already_checked(fingerprint: str) -> bool:
+    return fingerprint in _checked()
+
+
+def _remember_checked(fingerprint: str, keep: int = 8) -> None:
+    """Remember the last few (one per target's flavour, a retry or two)."""
+    recent = [fingerprint] + [f for f in _checked() if f != fingerprint]
     CHECKED_FILE.parent.mkdir(parents=True, exist_ok=True)
-    CHECKED_FILE.write_text(fingerprint + "\n", encoding="utf-8")
+    CHECKED_FILE.write_text("\n".join(recent[:keep]) + "\n", encoding="utf-8")
 
 
 def _rel(path: Path) -> str:

@@ -69,6 +69,23 @@ def published(project: Path, targets: dict[str, Path]) -> dict[str, subprocess.C
     return {method: _publish(project, method, targets[method]) for method in ("rsync", "gh-pages")}
 
 
+def _meta_policies(html: str) -> list[str]:
+    """The values of every ``<meta http-equiv="Content-Security-Policy">`` in ``<head>``."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Head(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            values = dict(attrs)
+            if tag == "meta" and (values.get("http-equiv") or "").lower() == (
+                    "content-security-policy"):
+                found.append(values.get("content") or "")
+
+    Head().feed(html.split("</head>")[0])
+    return found
+
+
 def _last_line(result) -> str:
     return result.stdout.strip().splitlines()[-1]
 
@@ -153,7 +170,7 @@ def test_publish_to_gh_pages_of_a_bare_repository(
     assert result.returncode == 0, result.stdout + result.stderr
     assert _last_line(result).startswith("Pubblicato su ramo gh-pages di ")
     listing = git(bare, "ls-tree", "-r", "--name-only", "gh-pages").stdout.split()
-    built = project / ".cache" / "publish" / "sito"
+    built = project / ".cache" / "publish" / "sito-gh-pages"
     expected = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file())
     assert sorted(set(listing) - {".nojekyll"}) == expected
     page = git(bare, "show", "gh-pages:index.html").stdout
@@ -161,6 +178,14 @@ def test_publish_to_gh_pages_of_a_bare_repository(
     files = {name: git(bare, "show", f"gh-pages:{name}").stdout.encode()
              for name in listing if name.endswith((".html", ".xml", ".json"))}
     _no_draft(files)
+    # GitHub Pages sends no headers: every page carries the policy in a <meta> instead.
+    from buildtools.headers import meta_content_security_policy
+
+    for name, data in files.items():
+        if name.endswith(".html") and b"http-equiv=\"refresh\"" not in data:
+            assert _meta_policies(data.decode()) == [meta_content_security_policy()], name
+    rsync_page = (project / ".cache" / "publish" / "sito" / "index.html").read_text("utf-8")
+    assert _meta_policies(rsync_page) == []  # nginx and _headers send the header instead
     # A second publish continues the branch's history (a fast-forward push).
     before = git(bare, "rev-parse", "gh-pages").stdout.strip()
     again = _publish(project, "gh-pages", bare)
@@ -396,7 +421,8 @@ def test_an_unreachable_or_unwritable_target_is_refused_before_building(
         ("rsync", str(tmp_path / "manca" / "blog"), "non esiste"),
         ("rsync", str(a_file / "blog"), "non esiste"),
         ("rsync", str(_unwritable(tmp_path)), "non posso"),
-        ("rsync", "giulia@server.invalid:/srv/www/blog", "Non raggiungo giulia@server.invalid via ssh"),
+        ("rsync", "giulia@server.invalid:/srv/www/blog",
+         "Non raggiungo giulia@server.invalid via ssh"),
         ("gh-pages", str(tmp_path / "nessun-repository.git"), "Non raggiungo il repository"),
     ]
     for method, destination, says in cases:

@@ -13,8 +13,9 @@ which returns ``theme/css/site.<hash>.css`` (``THEME_STATIC_DIR`` included, no
 every CSS and JS file of the theme and returns ``{"search-js": url, "site-css": url…}``
 for scripts that load others lazily (enhance.js reads ``data-search-js``…).
 
-The hash is the first 10 hex digits of the SHA-256 of the file in the theme's
-``static/`` folder. Once the build has finished, every theme file that got a
+The fingerprinted copy is minified (CSS with rcssmin, JS with rjsmin: comments and
+indentation go, nothing is renamed) and its name carries the first 10 hex digits of the
+SHA-256 of exactly those bytes. Once the build has finished, every theme file that got a
 fingerprinted twin is removed under its plain name, so only the name pages point at is
 published; files no template asked for keep their names. The filesystem is the only
 state: nothing outlives a build.
@@ -41,6 +42,19 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:DIGITS]
 
 
+def publishable(name: str, data: bytes) -> bytes:
+    """The bytes published under the fingerprinted name: CSS and JS minified."""
+    if name.endswith(".css"):
+        import rcssmin
+
+        return rcssmin.cssmin(data.decode("utf-8")).encode("utf-8")
+    if name.endswith(".js"):
+        import rjsmin
+
+        return rjsmin.jsmin(data.decode("utf-8")).encode("utf-8")
+    return data
+
+
 def hashed_name(name: str, data: bytes) -> str:
     """``site.css`` + bytes → ``site.<hash>.css``."""
     path = Path(name)
@@ -65,7 +79,7 @@ def make_asset_url(settings: dict):
 
     def asset_url(relative: str) -> str:
         relative = relative.lstrip("/")
-        data = _theme_source(settings, relative).read_bytes()
+        data = publishable(relative, _theme_source(settings, relative).read_bytes())
         url = f"{static_dir}/{hashed_name(relative, data)}"
         target = output / url
         if not target.is_file() or target.read_bytes() != data:
@@ -112,7 +126,8 @@ def drop_plain_twins(output: Path) -> list[Path]:
         if not match or not twin.is_file():
             continue
         plain = twin.with_name(match["stem"] + match["suffix"])
-        if plain.is_file() and fingerprint(plain.read_bytes()) == match["hash"]:
+        if plain.is_file() and fingerprint(publishable(plain.name, plain.read_bytes())) == (
+                match["hash"]):
             for stale in plain.parent.glob(f"{match['stem']}.*{match['suffix']}"):
                 old = FINGERPRINTED.match(stale.name)
                 if old and old["stem"] == match["stem"] and old["hash"] != match["hash"]:
