@@ -192,12 +192,17 @@ def test_nothing_that_was_not_public_is_public(imported):
     assert "Status: draft" in draft_page and "Save_as" not in draft_page
 
 
-def test_sticky_marker_and_featured_image(imported):
+def test_front_matter_sticky_marker_and_featured_image(imported):
     text = (imported.project / "content/articles/come-delegare-la-posta.md").read_text()
     assert "\nSticky: true\n" in text
     assert "\nImage: images/wordpress/2019/05/inbox.jpg\n" in text
     assert (imported.site / "images/wordpress/2019/05/inbox.jpg").is_file()
     assert "\nSummary: La casella di posta è il primo compito" in text  # from <!--more-->
+    front = text.split("\n\n", 1)[0].splitlines()
+    assert front[:7] == [
+        "Title: Come delegare la posta elettronica", "Date: 2019-05-12 09:30",
+        "Modified: 2019-05-20 18:00", "Author: Giulia", "Category: Organizzazione & strumenti",
+        "Tags: email, Delega", "Slug: come-delegare-la-posta"]
 
 
 def test_comments_in_a_real_isso(imported, tmp_path, browser):
