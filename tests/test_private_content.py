@@ -44,7 +44,7 @@ class Private:
         meta = [f"Title: {self.title}", f"Slug: {self.slug}", f"Summary: Riassunto {self.word}.",
                 f"Status: {self.status}"]
         if self.kind == "article":
-            meta += ["Date: 2026-10-20 10:00", "Category: Interviste",
+            meta += ["Date: 2026-10-20 10:00", f"Category: Categoria {self.word}",
                      f"Tags: delega, tag{self.word.lower()}",
                      "Series: L’Arte della Delega", "Series_index: 9"]
         return "\n".join(meta) + f"\n\nCorpo del testo con la parola {self.word}.\n"
@@ -231,3 +231,19 @@ def test_drafts_are_written_only_as_a_local_preview(built: tuple[str, Path]) -> 
             assert anywhere and all(p.startswith("bozze/") for p in anywhere), anywhere
             html = read(next(site.joinpath("bozze").rglob(f"{item.slug}/index.html")))
             assert '<meta name="robots" content="noindex">' in html
+
+
+def test_hidden_posts_link_no_page_that_does_not_exist(built: tuple[str, Path]) -> None:
+    """Their own category and tag have no page (listing them would reveal the post):
+    shown as text, not as dead links that would stop `invoke check` and the publish."""
+    from buildtools.checks.links import check_links
+    from buildtools.checks.site import SiteIndex
+
+    _, site = built
+    site = site.resolve()
+    siteurls = ["http://127.0.0.1:8000", "https://www.giulia-assistente.example"]
+    problems = [p for p in check_links(site, SiteIndex(site), siteurls)
+                if any(p.page.startswith(f"{item.slug}/") for item in HIDDEN)]
+    assert problems == []
+    html = read(site / HIDDEN[0].slug / "index.html")
+    assert f"Categoria {HIDDEN[0].word}" in html and f"tag{HIDDEN[0].word.lower()}" in html
