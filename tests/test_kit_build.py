@@ -52,6 +52,8 @@ def test_two_builds_are_byte_identical(info, tmp_path):
     assert forced.rendered is True
     assert forced.pdf_path.read_bytes() == info.pdf_path.read_bytes()
     assert forced.preview_path.read_bytes() == info.preview_path.read_bytes()
+    for (mine, _), (theirs, _) in zip(forced.files(), info.files(), strict=True):
+        assert mine.name == theirs.name and mine.read_bytes() == theirs.read_bytes(), mine.name
 
 
 def test_a_copied_cache_is_reused(kit_copy):

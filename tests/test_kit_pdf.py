@@ -246,3 +246,21 @@ def test_preview_is_a_600px_png_without_timestamps(info):
         assert image.size == (info.preview_width, info.preview_height)
         assert 590 <= image.width <= 610
         assert abs(image.height / image.width - 297 / 210) < 0.01
+
+
+def test_thumbnails_and_social_card_are_drawn_from_the_pdf(info):
+    from PIL import Image
+
+    assert 3 <= len(info.thumbnails) <= 4
+    for thumb in info.thumbnails:
+        raw = (info.cache / thumb["file"]).read_bytes()
+        assert b"tIME" not in raw and b"tEXt" not in raw
+        with Image.open(io.BytesIO(raw)) as image:
+            assert image.size == (thumb["width"], thumb["height"]) and image.width == 360
+        assert 2 < thumb["page"] <= info.pages and "Pagina" in thumb["alt"]
+    card = info.cache / info.card["file"]
+    with Image.open(card) as image:
+        assert image.size == (1200, 630)
+        # The cover (dark ink background) fills the right part of the card.
+        right = image.convert("L").crop((800, 150, 1100, 450))
+        assert sum(right.histogram()[:60]) > 0.6 * right.width * right.height

@@ -297,7 +297,8 @@ def _pictures(rendered: Any, data: dict[str, Any], source: Path) -> dict[str, An
     document = data["document"]
     facts = [
         plain_text(document["subtitle"]),
-        f"{rendered.pages} pagine · {data['edition']}",
+        f"{rendered.pages} pagine da compilare o stampare",
+        data["edition"],
     ]
     fonts = (source / CARD_FONTS[0], source / CARD_FONTS[1])
     card_png, card_width, card_height = render_card(

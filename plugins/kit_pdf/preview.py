@@ -17,6 +17,7 @@ CARD_INK = (35, 31, 28)
 CARD_PAPER = (251, 248, 243)
 CARD_ACCENT = (138, 59, 18)
 CARD_LIGHT = (242, 169, 126)
+CARD_MUTED = (94, 84, 75)
 
 
 def _png(image) -> bytes:
@@ -103,9 +104,10 @@ def render_card(
         draw.text((78, y), word_line, font=heading, fill=CARD_INK)
         y += 86
     y += 24
-    for line in lines:
+    for number, line in enumerate(lines):
+        color = CARD_INK if number == 0 else CARD_MUTED  # the promise, then the facts
         for part in _wrap(line, body, left - 130, draw):
-            draw.text((80, y), part, font=body, fill=CARD_INK if y < 400 else (94, 84, 75))
+            draw.text((80, y), part, font=body, fill=color)
             y += 46
         y += 10
     return _png(card), width, height
