@@ -317,3 +317,28 @@ def test_old_addresses_redirect_in_nginx(imported, tmp_path):
         assert get("/servizi/gestione-agenda/") == (200, "")  # same address as on WordPress
         assert get("/tag/email/") == (200, "")
         assert get("/tag/segreto/")[0] == 404  # a tag of drafts only had no page: no trace
+
+
+def test_invoke_check_rules_hold_on_the_imported_site(imported):
+    """The checks of `invoke check` that judge content: links and anchors, drafts, the
+    production CSP, unlinked static files, and the Nu Html Checker on the imported pages
+    and on a refresh page. (axe is left to the whole-site run: a refresh page navigates.)"""
+    from buildtools.checks.csp import check_csp
+    from buildtools.checks.drafts import check_drafts
+    from buildtools.checks.links import check_links
+    from buildtools.checks.nu import html_errors
+    from buildtools.checks.site import SiteIndex
+    from buildtools.checks.static import check_unreferenced_static
+    from buildtools.engine import read_settings
+
+    site, content = imported.site, imported.project / "content"
+    siteurls = [str(read_settings(imported.project / name).get("SITEURL", ""))
+                for name in ("pelicanconf.py", "publishconf.py")]
+    index = SiteIndex(site)
+    problems = [*check_links(site, index, siteurls), *check_drafts(site, index, content, siteurls),
+                *check_csp(site, index, siteurls), *check_unreferenced_static(site, content)]
+    assert problems == []
+    pages = ["come-delegare-la-posta/index.html", "le-tre-regole/index.html",
+             "servizi/gestione-agenda/tariffe/index.html",
+             "2019/05/12/come-delegare-la-posta/index.html"]
+    assert html_errors(site, pages) == []
