@@ -108,6 +108,17 @@ def test_check_names_what_production_leaves_out(project: Path, dev_site: Path) -
     assert "STATIC_KEEP" in problems[0].message
 
 
+def test_invoke_check_reports_them(project: Path, dev_site: Path) -> None:
+    """The author's command names each file and what to do about it."""
+    result = invoke(project, "check", "--quick", "--site", str(dev_site))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "✗ File statici non collegati: 2 problemi" in output, output
+    for source in ("extra/fattura-cliente.pdf", "images/foto-orfana.png"):
+        assert f"{source}: nessuna pagina collega content/{source}" in output, output
+    assert "tenuto.txt" not in output and "foto-usata.png" not in output
+
+
 def test_references_are_resolved_like_a_browser(tmp_path: Path) -> None:
     """Relative, root-relative, absolute, percent-encoded, srcset, CSS url(), escaped in a
     feed, through a file that is itself unreferenced."""
