@@ -324,8 +324,12 @@ def build_kit(settings_file: Path, *, force: bool = False, say: Say | None = Non
     cache = Path(settings.get("KIT_CACHE") or root / ".cache" / "kit")
     source = source if source.is_absolute() else root / source
     cache = cache if cache.is_absolute() else root / cache
+    extra: dict[str, Any] = {}
+    if hasattr(kit_pdf, "SiteInfo"):  # the same site facts (address, e-mail) as a site build
+        extra["site"] = kit_pdf.SiteInfo.from_project(root, fallback=settings)
     try:
-        return kit_pdf.build_kit(source, cache, force=force, progress=lambda m: say(f"· {m}"))
+        return kit_pdf.build_kit(source, cache, force=force, progress=lambda m: say(f"· {m}"),
+                                 **extra)
     except Exception as exc:
         raise BuildError(from_exception(Context(root, root / "content"), exc)) from None
 
