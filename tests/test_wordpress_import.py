@@ -231,3 +231,14 @@ def test_reserved_and_taken_addresses_get_another_slug(project: Path):
     assert not list(articles.glob("contatti*"))
     assert any(line.endswith("→ content/pages/contatti.md") for line in report.kept)
     assert "\nSlug: archivio-2\n" in (articles / "archivio-2.md").read_text(encoding="utf-8")
+
+
+def test_a_post_without_wp_dates_takes_the_rss_date(project: Path):
+    xml = EXPORT.read_text(encoding="utf-8").replace(
+        "<wp:post_date><![CDATA[2019-07-03 10:00:00]]></wp:post_date>", "").replace(
+        "<wp:post_modified><![CDATA[2019-07-03 10:00:00]]></wp:post_modified>", "")
+    export = project.parent / "senza-date.xml"
+    export.write_text(xml, encoding="utf-8")
+    run_import(export, project, uploads=UPLOADS)
+    post = (project / "content/articles/perche-delegare.md").read_text(encoding="utf-8")
+    assert "\nDate: 2019-07-03 08:00\n" in post  # pubDate, in UTC

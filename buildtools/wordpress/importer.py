@@ -91,6 +91,19 @@ def _pelican_date(value: str) -> str:
     return value[:16]
 
 
+def _rss_date(value: str) -> str:
+    """``Sun, 12 May 2019 07:30:00 +0000`` → ``2019-05-12 07:30`` (UTC); "" if unusable."""
+    from email.utils import parsedate_to_datetime
+
+    if not value or " -0001 " in value:  # WordPress's "no date" of drafts
+        return ""
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return ""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment.year > 1970 else ""
+
+
 def _read_existing(content: Path, manifest: Manifest, root: Path, settings: dict
                    ) -> tuple[dict[str, Existing], dict[str, Existing], set[str]]:
     """Slugs and titles of files the author has (not written by an import)."""
@@ -353,7 +366,8 @@ class Importer:
                   attachments: dict[int, tuple[str, str]]) -> list[tuple[str, str]]:
         item = plan.item
         meta: list[tuple[str, str]] = [("Title", plan.title)]
-        date = _pelican_date(item.date) or _pelican_date(item.modified)
+        date = (_pelican_date(item.date) or _pelican_date(item.modified)
+                or _rss_date(item.pub_date))
         if date:
             meta.append(("Date", date))
         modified = _pelican_date(item.modified)

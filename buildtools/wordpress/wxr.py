@@ -64,6 +64,7 @@ class Item:
     password: str
     sticky: bool
     attachment_url: str
+    pub_date: str = ""  # RSS pubDate, the last resort for a missing wp:post_date
     categories: list[Term] = field(default_factory=list)
     tags: list[Term] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
@@ -211,6 +212,7 @@ def _item(element: Element, wp: str, excerpt_ns: str) -> Item:
         password=_text(element, wp + "post_password"),
         sticky=_text(element, wp + "is_sticky") == "1",
         attachment_url=_text(element, wp + "attachment_url"),
+        pub_date=_text(element, "pubDate"),
         categories=categories,
         tags=tags,
         meta=meta,
