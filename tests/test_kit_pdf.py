@@ -256,7 +256,7 @@ def test_thumbnails_and_social_card_are_drawn_from_the_pdf(info):
         raw = (info.cache / thumb["file"]).read_bytes()
         assert b"tIME" not in raw and b"tEXt" not in raw
         with Image.open(io.BytesIO(raw)) as image:
-            assert image.size == (thumb["width"], thumb["height"]) and image.width == 360
+            assert image.size == (thumb["width"], thumb["height"]) and image.width == 300
         assert 2 < thumb["page"] <= info.pages and "Pagina" in thumb["alt"]
     card = info.cache / info.card["file"]
     with Image.open(card) as image:

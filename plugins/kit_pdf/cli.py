@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from buildtools.paths import KIT, KIT_CACHE
+
 from .builder import DEFAULT_FILENAME, build_kit, seconds_label
 from .errors import KitBuildError
 from .publish import publish
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,10 +22,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", type=Path, help="copia PDF e anteprima in questa cartella")
     parser.add_argument(
-        "--source", type=Path, default=PROJECT_ROOT / "kit", help="cartella del kit"
+        "--source", type=Path, default=KIT, help="cartella del kit"
     )
     parser.add_argument(
-        "--cache", type=Path, default=PROJECT_ROOT / ".cache" / "kit", help="cartella della cache"
+        "--cache", type=Path, default=KIT_CACHE, help="cartella della cache"
     )
     parser.add_argument(
         "--filename", default=DEFAULT_FILENAME, help="nome del PDF copiato con --out"

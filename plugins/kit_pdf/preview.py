@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 PREVIEW_WIDTH = 600
-THUMB_WIDTH = 360
+THUMB_WIDTH = 300
 CARD_SIZE = (1200, 630)
 # The site's palette (theme/static/css/site.css): ink, paper, rust accent and its light tone.
 CARD_INK = (35, 31, 28)
@@ -20,7 +20,12 @@ CARD_LIGHT = (242, 169, 126)
 CARD_MUTED = (94, 84, 75)
 
 
-def _png(image) -> bytes:
+def _png(image, colors: int = 0) -> bytes:
+    """PNG bytes; with ``colors``, a palette image (a page is mostly flat colour and grey text)."""
+    from PIL import Image
+
+    if colors:
+        image = image.quantize(colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -55,7 +60,7 @@ def render_preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> tuple[bytes, int, 
         image = _render(document, 0, width)
     finally:
         document.close()
-    return _png(image), image.width, image.height
+    return _png(image, colors=64), image.width, image.height
 
 
 def render_thumbnails(
@@ -67,7 +72,7 @@ def render_thumbnails(
         images = [_render(document, number - 1, width) for number in pages]
     finally:
         document.close()
-    return [(_png(image), image.width, image.height) for image in images]
+    return [(_png(image, colors=48), image.width, image.height) for image in images]
 
 
 def render_card(
@@ -110,7 +115,7 @@ def render_card(
             draw.text((80, y), part, font=body, fill=color)
             y += 46
         y += 10
-    return _png(card), width, height
+    return _png(card, colors=128), width, height
 
 
 def _wrap(text: str, font, width: int, draw) -> list[str]:

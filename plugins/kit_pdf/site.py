@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from buildtools.paths import PUBLISH_SETTINGS
+from buildtools.paths import ROOT as PROJECT_ROOT
+
 from .errors import KitBuildError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION_SETTINGS = "publishconf.py"
+PRODUCTION_SETTINGS = PUBLISH_SETTINGS.name
 
 
 @dataclass(frozen=True)
