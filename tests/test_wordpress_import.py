@@ -242,3 +242,18 @@ def test_a_post_without_wp_dates_takes_the_rss_date(project: Path):
     run_import(export, project, uploads=UPLOADS)
     post = (project / "content/articles/perche-delegare.md").read_text(encoding="utf-8")
     assert "\nDate: 2019-07-03 08:00\n" in post  # pubDate, in UTC
+
+
+def test_child_pages_follow_their_parent_new_address(project: Path):
+    xml = EXPORT.read_text(encoding="utf-8").replace(
+        "<wp:post_name><![CDATA[servizi]]>", "<wp:post_name><![CDATA[tag]]>").replace(
+        "<wp:post_parent>302</wp:post_parent>", "<wp:post_parent>305</wp:post_parent>")
+    export = project.parent / "genitori.xml"
+    export.write_text(xml, encoding="utf-8")
+    run_import(export, project, uploads=UPLOADS)
+    pages = project / "content/pages"
+    # /tag/ is the site's tag index: the parent becomes tag-2, its child follows it.
+    assert "\nUrl: tag-2/gestione-agenda/\n" in (pages / "tag-gestione-agenda.md").read_text()
+    assert (pages / "tag-2.md").is_file()
+    # A child of a page kept from content/ (chi-sono) lives under that page's address.
+    assert "\nUrl: chi-sono/tariffe/\n" in (pages / "chi-sono-tariffe.md").read_text()

@@ -218,10 +218,11 @@ class Importer:
             plan.relpath = f"{folder}/{plan.slug}.md"
             url_key = "ARTICLE_URL" if plan.kind == "article" else "PAGE_URL"
             plan.url = self.settings.get(url_key, "{slug}/").format(slug=plan.slug)
-            if plan.kind == "page" and len(segments) > 1 and plan.public:
-                plan.nested = True
-                plan.url = "/".join(segments) + "/"
+            plan.nested = plan.kind == "page" and len(segments) > 1 and plan.public
             self.manifest.items[str(plan.item.id)] = f"{self.content.name}/{plan.relpath}"
+        for plan in self.plans:
+            if plan.nested:
+                plan.url = self._nested_url(plan, set())
         for plan in self.plans:
             for old in self._old_paths(plan.item):
                 self.by_old_path[old] = plan
@@ -245,6 +246,18 @@ class Importer:
             if item is not None and item.post_type != "page":
                 break
         return list(reversed(chain))
+
+    def _nested_url(self, plan: Plan, seen: set[int]) -> str:
+        """A child page's address: its parent's NEW address (renamed if its slug was
+        taken or reserved, or the page kept from content/) plus its own name."""
+        parent = self.by_id.get(plan.item.parent)
+        if parent is None or parent.kind != "page" or plan.item.id in seen:
+            return plan.new_url
+        seen.add(plan.item.id)
+        base = parent.new_url if parent.kept or not parent.nested else self._nested_url(parent,
+                                                                                         seen)
+        own = (ascii_slug(plan.item.name) or ascii_slug(plan.title) or f"pagina-{plan.item.id}")
+        return base.rstrip("/") + "/" + own + "/"
 
     def _old_paths(self, item: Item) -> list[str]:
         paths = []
