@@ -200,20 +200,17 @@ def test_cli_reports_the_cache_and_copies_the_files(kit_copy, tmp_path, capsys):
     assert (out / "kit-sulla-delega.png").read_bytes() == (cache / "kit.png").read_bytes()
 
 
-def test_source_date_epoch_fixes_the_dates(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    data = kit_pdf.data.load_kit_data(KIT)
-    assert data["dates"] == {"created": "2023-11-14T22:13:20Z", "modified": "2023-11-14T22:13:20Z"}
-    monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    data = kit_pdf.data.load_kit_data(KIT)
-    assert data["dates"]["created"] == data["document"]["created"]
-
-
-def test_source_date_epoch_is_part_of_the_cache_key(monkeypatch):
+def test_the_release_date_does_not_change_the_kit(monkeypatch):
+    """The PDF's dates are the edition's (kit.yaml), not the release's: a production build
+    (SOURCE_DATE_EPOCH from the last commit) makes the same PDF as a development one, and
+    a new commit elsewhere does not re-render the kit."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    plain = kit_pdf.cache.source_hash(KIT)
+    plain_hash, plain = kit_pdf.cache.source_hash(KIT), kit_pdf.data.load_kit_data(KIT)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    assert kit_pdf.cache.source_hash(KIT) != plain
+    assert kit_pdf.cache.source_hash(KIT) == plain_hash
+    data = kit_pdf.data.load_kit_data(KIT)
+    assert data["dates"] == plain["dates"]
+    assert data["dates"]["modified"] == data["document"]["modified"]
 
 
 def test_builder_source_is_part_of_the_cache_key(tmp_path, monkeypatch):

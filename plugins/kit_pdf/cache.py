@@ -40,7 +40,6 @@ def source_hash(source: Path, extra: str = "") -> str:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     # The installed version, read without importing WeasyPrint (that costs ~0.8 s).
     digest.update(f"weasyprint {metadata.version('weasyprint')}\0".encode())
-    digest.update(f"SOURCE_DATE_EPOCH {os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
     return digest.hexdigest()
 
 

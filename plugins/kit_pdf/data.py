@@ -6,9 +6,8 @@ file, the line (from the YAML node where there is one) and the reason in Italian
 
 from __future__ import annotations
 
-import os
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +92,7 @@ class _Lines:
 def load_kit_data(source: Path, site: dict[str, str] | None = None) -> dict[str, Any]:
     """Read ``source/kit.yaml``, check its shape and add derived values.
 
-    Adds ``dates`` (created / modified, replaced by SOURCE_DATE_EPOCH when set), the
+    Adds ``dates`` (created / modified, as written), the
     ``edition`` label, ``site`` (the production address and contact e-mail the last
     page prints) and a ``number`` to each section that is an exercise (every kind but
     ``intro``).
@@ -138,16 +137,11 @@ def _expect(value: Any, kind: type, where: str, path: Path, line: int | None) ->
 
 
 def _dates(document: dict[str, Any], path: Path, lines: _Lines) -> dict[str, str]:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            stamp = datetime.fromtimestamp(int(epoch), tz=UTC)
-        except ValueError:
-            raise KitBuildError(
-                f"SOURCE_DATE_EPOCH deve essere un numero intero di secondi, non «{epoch}»"
-            ) from None
-        fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {"created": fixed, "modified": fixed}
+    """The PDF's dates: the edition's own, from kit.yaml.
+
+    Not SOURCE_DATE_EPOCH: a production build must make the same PDF as a development
+    build, and a commit that does not touch kit/ must not re-render it.
+    """
     dates = {}
     for key in ("created", "modified"):
         value = document[key]
