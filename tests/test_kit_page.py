@@ -93,7 +93,8 @@ def test_kit_page_card_and_thumbnails_are_real_files(site: Path) -> None:
     assert not thumbs or 3 <= len(thumbs) <= 4
     for thumb in thumbs:
         assert (site / KIT_PAGE / thumb["src"]).resolve().is_file(), thumb["src"]
-        assert thumb.get("alt") and thumb.get("width") and thumb.get("height")
+        assert thumb.get("width") and thumb.get("height")
+        assert thumb.find_parent("figure").figcaption.get_text().startswith("Pagina ")
 
 
 def _answer(page, readiness: dict, value: str, count: int | None = None) -> None:

@@ -7,6 +7,7 @@ dependency) with Debian's Chromium. Prints a table; exits 1 if any score is belo
 or any page shows a layout shift.
 
     cd benchmarks/lighthouse && npm ci && cd ../.. && .venv/bin/python benchmarks/lighthouse/run.py
+    .venv/bin/python benchmarks/lighthouse/run.py kit   # only the pages whose name contains «kit»
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def lighthouse(url: str, preset: str, out: Path) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    pages = {k: v for k, v in PAGES.items() if not only or any(o in k for o in only)}
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp) / "project")
         result = invoke(project, "build", env={"DELEGA_ISSO_URL": ""})
@@ -60,7 +62,7 @@ def main() -> int:
             return 1
         rows, failed = [], False
         with serve(project / "output") as base:
-            for name, path in PAGES.items():
+            for name, path in pages.items():
                 for preset in ("mobile", "desktop"):
                     report = lighthouse(f"{base}/{path}", preset, Path(tmp) / "report.json")
                     scores = [round(100 * report["categories"][c]["score"]) for c in CATEGORIES]
@@ -78,4 +80,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
