@@ -195,7 +195,14 @@ def test_redirect_to_a_page_that_is_gone_is_a_build_warning(tmp_path: Path, capl
         "wordpress-redirects.json:4: il vecchio indirizzo /2019/01/02/tolto/ porta a /tolto/, "
         "che nel sito non c’è (articolo tolto o tornato bozza?): correggi o togli la riga")
     redirects = (output / "_redirects").read_text(encoding="utf-8").splitlines()
-    assert redirects[1:] == ["/2019/01/01/vecchio/ /nuovo/ 301", "/ p=7 /nuovo/ 301"]
+    assert redirects[1:-1] == ["/2019/01/01/vecchio/ /nuovo/ 301", "/ p=7 /nuovo/ 301"]
+    # Built again into the same folder (`pelican -r`): our block replaced, not repeated;
+    # somebody else's lines kept.
+    (output / "_redirects").write_text("/altro /nuovo/ 302\n" + "\n".join(redirects) + "\n",
+                                       encoding="utf-8")
+    write_redirects(pelican)
+    again = (output / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert again == ["/altro /nuovo/ 302", *redirects]
     refresh = (output / "2019/01/01/vecchio/index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://www.example.it/nuovo/">' in refresh
     assert '<meta http-equiv="refresh" content="0; url=../../../../nuovo/">' in refresh

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 DATA_FILE = "wordpress-redirects.json"
 MARKER = '<meta name="generator" content="wordpress_redirects">'
+END = "# (fine dei vecchi indirizzi di WordPress)"
 PAGE = """<!doctype html>
 <html lang="it">
 <head>
@@ -109,11 +110,17 @@ def write_redirects(pelican) -> None:
         for value, new in values.items():
             if _target_exists(output, new):
                 lines.append(f"/ {name}={quote(value)} {quote(new)} 301")
+    lines.append(END)
     redirects = output / "_redirects"
-    previous = redirects.read_text(encoding="utf-8") + "\n" if redirects.exists() else ""
+    previous = redirects.read_text(encoding="utf-8") if redirects.exists() else ""
+    if lines[0] in previous:  # a build into the same folder: replace our block
+        before, _, rest = previous.partition(lines[0])
+        previous = before + rest.partition(END + "\n")[2]
+    if previous and not previous.endswith("\n"):
+        previous += "\n"
     redirects.write_text(previous + "\n".join(lines) + "\n", encoding="utf-8")
     logger.info("wordpress_redirects: %d indirizzi, %d pagine di reindirizzamento",
-                len(lines) - 1, pages)
+                len(lines) - 2, pages)
 
 
 def register() -> None:
