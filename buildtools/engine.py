@@ -187,14 +187,18 @@ class Engine:
 
     def build(self, *, search: bool = True, post_steps: Sequence[PostStep] = (),
               steps: Steps | None = None) -> BuildResult:
-        """Build into a new version of ``output`` and switch to it; raise BuildError."""
-        from buildtools.paths import BUILD_LOG
+        """Build into a new version of ``output`` and switch to it; raise BuildError.
+
+        ``post_steps`` run on the new version before the switch, silently (a caller that
+        wants them numbered passes its own ``steps`` and announces them itself).
+        """
+        from buildtools.paths import build_log
 
         began = time.perf_counter()
-        steps = steps or Steps(total=2 + int(search) + len(post_steps))
+        steps = steps or Steps(total=2 + int(search))
         steps.stream = _SayStream(self.say) if steps.stream is sys.stdout else steps.stream
         timings: dict[str, float] = {}
-        log_path = self.root / BUILD_LOG.relative_to(BUILD_LOG.parents[1])
+        log_path = build_log(self.root)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with outputs.locked(self.output), log_path.open("w", encoding="utf-8") as log:
             outputs.migrate(self.output)

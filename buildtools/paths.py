@@ -31,6 +31,11 @@ BUILD_LOG = CACHE / "ultima-build.log"
 CHECK_MEMO = CACHE / "controlli" / "memo.json"
 
 
+def build_log(root: Path = ROOT) -> Path:
+    """The last build's full log (tracebacks included) of the project in ``root``."""
+    return root / CACHE.name / BUILD_LOG.name
+
+
 def versions_dir(output: Path) -> Path:
     """The folder holding the complete versions ``output`` points at: ``.output.versions``."""
     return output.parent / f".{output.name}.versions"
