@@ -72,6 +72,10 @@ def production_site(project: Path, dev_site: Path,
                     tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = invoke(project, "preview")
     assert result.returncode == 0, result.stdout + result.stderr
+    # The author is told what was left out, and why.
+    assert ("Non pubblico 2 file statici che nessuna pagina collega (per pubblicarli comunque: "
+            "STATIC_KEEP): content/extra/fattura-cliente.pdf, content/images/foto-orfana.png"
+            in result.stdout), result.stdout
     copy = tmp_path_factory.mktemp("static-prod") / "output"
     shutil.copytree((project / "output").resolve(), copy)
     return copy

@@ -58,9 +58,9 @@ class _Build:
                     break
         if orphans:
             names = ", ".join(f"content/{src}" for src in orphans.values())
-            logger.info("static_guard: %d file statici non pubblicati perché nessuna pagina li "
-                        "collega (per pubblicarli comunque: STATIC_KEEP): %s",
-                        len(orphans), names)
+            noun = "file statico" if len(orphans) == 1 else "file statici"
+            logger.info("Non pubblico %d %s che nessuna pagina collega (per pubblicarli "
+                        "comunque: STATIC_KEEP): %s", len(orphans), noun, names)
         self.candidates = {}
 
 
