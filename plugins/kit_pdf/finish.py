@@ -37,6 +37,8 @@ MARK_COLOR = (0.137, 0.122, 0.110)
 TEXT_COLOR = MARK_COLOR
 FIELD_FONT_KEY = "KitCampi"
 CHECK_ON = "Yes"
+# What a reader types in Italian must be in the field font: letters, accents, quotes.
+TYPED_CHECK = "aàèéìòù’‘“”«»…–€AÈ0123456789"
 BORDER = 0.9
 
 
@@ -167,6 +169,9 @@ def _field_font(pdf: pydyf.PDF, fonts: pydyf.Dictionary, campi_key: str | None) 
     font = TTFont(io.BytesIO(raw), lazy=True)
     scale = 1000 / font["head"].unitsPerEm
     cmap = font.getBestCmap()
+    missing = [c for c in TYPED_CHECK if ord(c) not in cmap]
+    if missing:  # WeasyPrint embeds form fonts whole; a subset would lack what readers type
+        raise ValueError(f"il font dei campi non ha i caratteri {' '.join(missing)}")
     hmtx = font["hmtx"]
     widths = []
     for code in range(32, 256):
@@ -371,7 +376,7 @@ class KitFinisher:
                         annot["Contents"] = pydyf.String(description)
                     else:
                         annot.pop("Contents", None)
-                        self.report.problems.append(f"link without description: {target}")
+                        self.report.problems.append(f"nessuna descrizione per «{target}»")
             page["Annots"] = kept
             self.report.links += len(groups)
         self.report.dropped_links = len(dropped)

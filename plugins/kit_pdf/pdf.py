@@ -112,6 +112,11 @@ def write_pdf(
 
     fonts = check_embedded_fonts(document.fonts, faces, css_path)
     report = finisher.report
+    if report.problems:
+        raise KitBuildError(
+            "ogni link del kit ha bisogno di una descrizione: " + "; ".join(report.problems),
+            source / "kit.yaml",
+        )
     fields = report.checkboxes + report.radio_groups + report.text_fields
     section_pages = {
         anchor: number
