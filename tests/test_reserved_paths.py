@@ -117,4 +117,10 @@ def test_an_ordinary_slug_is_not_refused() -> None:
     assert clashes([(Post(), "tagliare-i-costi/index.html")], reserved) == []
     assert clashes([(Post(), "pagefind-e-altro/index.html")], reserved) == []
     ((_file, line, reason),) = clashes([(Post(), "tag/index.html")], reserved)
-    assert line == 5 and "«tag/»" in reason  # the Slug: line of that post
+    assert line == 5 and "«tag/»" in reason and "cambia lo Slug" in reason  # its Slug: line
+
+    class Image:  # a static file mapped (EXTRA_PATH_METADATA) into the search bundle
+        source_path = str(ROOT / "content" / "extra" / "favicon.svg")
+
+    ((_file, line, reason),) = clashes([(Image(), "pagefind/favicon.svg")], reserved)
+    assert line is None and "sposta o rinomina il file" in reason

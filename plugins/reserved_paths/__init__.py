@@ -87,14 +87,24 @@ def reserved_paths(settings: Mapping) -> dict[str, str]:
     return reserved
 
 
+TEXT_SOURCES = (".md", ".markdown", ".mkd", ".rst", ".html", ".htm")
+
+
 def _line_of(source: Path, key: str) -> int | None:
-    """Line of the ``Key:`` front-matter line in ``source``."""
-    try:
-        lines = source.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+    """Line of the ``Key:`` line in the front matter (up to the first blank line)."""
+    if source.suffix.lower() not in TEXT_SOURCES:
         return None
     pattern = re.compile(rf"^\s*{key}\s*:", re.IGNORECASE)
-    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), None)
+    try:
+        with source.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    return None
+                if pattern.match(line):
+                    return number
+    except OSError:
+        return None
+    return None
 
 
 def clashes(items: Iterable[tuple[object, str]],
@@ -109,8 +119,10 @@ def clashes(items: Iterable[tuple[object, str]],
         source = getattr(content, "source_path", None) or "?"
         line = next((found for key in ("save_as", "slug", "title")
                      if (found := _line_of(Path(source), key))), None)
+        fix = ("cambia lo Slug" if Path(source).suffix.lower() in TEXT_SOURCES
+               else "sposta o rinomina il file")
         reason = (f"l’indirizzo «{path.removesuffix('index.html')}» è riservato alla "
-                  f"build ({reserved[first]}): cambia lo Slug")
+                  f"build ({reserved[first]}): {fix}")
         problems.append((source, line, reason))
     return problems
 
