@@ -173,6 +173,7 @@ class Importer:
             for i in export.items if i.post_type == "attachment" and i.attachment_url
         }
         self.redirects = Redirects()
+        self._lost: list[str] = []  # files the item being converted could not get
 
     # ---------------------------------------------------------------- planning
     def plan(self) -> Outputs:
@@ -301,7 +302,7 @@ class Importer:
             self.report.note(plan.label, f"link {href[:40]} tolto (indirizzo non sicuro)")
             return None
         if self.media.upload_path(href) is not None:
-            return self.media.resolve(href)
+            return self._media(href)
         if not self.media.is_old_site(href):
             return href
         parsed = urlparse(href)
@@ -334,6 +335,13 @@ class Importer:
                                      "corrispondente), resta il testo")
         return None
 
+    def _media(self, url: str) -> str | None:
+        """``Media.resolve``, remembering for the current item what could not be copied."""
+        target = self.media.resolve(url)
+        if target is None and url and not url.startswith("data:"):
+            self._lost.append(self.media.upload_path(url) or url)
+        return target
+
     def _slug_of(self, name: str) -> str:
         from pelican.settings import DEFAULT_CONFIG
         from pelican.urlwrappers import Category
@@ -358,15 +366,17 @@ class Importer:
         attachments = self.attachments
         resolvers = body_mod.Resolvers(
             link=lambda href: self._link(plan, href),
-            media=self.media.resolve,
+            media=self._media,
             attachments=attachments,
         )
-        missing_before = set(self.media.missing)
+        self._lost = []
         converted = body_mod.convert(item.content, resolvers)
         for problem in converted.problems:
             self.report.note(plan.label, problem)
-        for name in sorted(set(self.media.missing) - missing_before):
-            self.report.note(plan.label, f"file non copiato, tenuto solo il testo: {name}")
+        lost = sorted(set(self._lost))
+        if lost:
+            what = "file non copiato" if len(lost) == 1 else "file non copiati"
+            self.report.note(plan.label, f"{what}, tenuto solo il testo: {', '.join(lost)}")
         meta = self._metadata(plan, converted, attachments)
         markdown = converted.markdown
         if not markdown.strip():

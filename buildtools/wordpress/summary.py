@@ -57,6 +57,9 @@ class Report:
                      f"mancanti: {len(self.missing)}")
         for name, why in sorted(self.missing.items()):
             lines.append(f"    – {name}: {why}")
+        if any("--uploads" in why for why in self.missing.values()):
+            lines.append("    copia wp-content/uploads dal vecchio sito e rilancia con "
+                         "--uploads CARTELLA: le immagini trovate prendono il loro posto")
         lines.append(f"  Reindirizzamenti dai vecchi indirizzi: {self.redirects} "
                      "(/?p=123 funziona solo con nginx e Netlify)")
         lines.append(f"  File scritti: {len(self.written)}   invariati: {self.unchanged}")
