@@ -65,7 +65,6 @@ PLUGINS = [
     "pelican.plugins.sitemap",
     "reproducible",  # SOURCE_DATE_EPOCH for the sitemap's undated pages (after sitemap)
     "kit_pdf",
-    "kit_cta",
     "plain_text_meta",
     "seo_meta",
     "reading_time",
