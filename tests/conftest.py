@@ -17,6 +17,7 @@ A test may also carry either marker explicitly.
 from __future__ import annotations
 
 import inspect
+import linecache
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,32 +33,53 @@ SLOW_CALLS = ("copy_project(", "invoke(", "LiveServer(", "session_build(")
 BROWSER_CALLS = ("launch_chromium(", "sync_playwright(", "chromium(")
 
 
-def _sources(item: pytest.Item) -> Iterator[str]:
-    """The source of the test, of every fixture it uses (transitively) and of the test
-    helpers they call (functions of the ``tests`` package, followed through calls)."""
-    seen: set[object] = set()
+def _functions(item: pytest.Item) -> Iterator[object]:
+    """The test function and the function of every fixture it uses (transitively)."""
     function = getattr(item, "function", None)
     if function is not None:
-        yield from _function_sources(function, seen)
+        yield function
     info = getattr(item, "_fixtureinfo", None)
     for definitions in getattr(info, "name2fixturedefs", {}).values():
         for definition in definitions:
-            yield from _function_sources(definition.func, seen)
+            yield definition.func
 
 
-def _function_sources(func: object, seen: set[object]) -> Iterator[str]:
+def _markers_of(func: object, known: dict[object, frozenset[str]]) -> frozenset[str]:
+    """``slow``/``browser`` as the source of ``func`` and of the test helpers it calls
+    (functions of the ``tests`` package, followed through calls) show; memoised."""
     func = inspect.unwrap(func)  # type: ignore[arg-type]
-    if func in seen or not inspect.isfunction(func):
-        return
-    seen.add(func)
-    try:
-        yield inspect.getsource(func)
-    except (OSError, TypeError):
-        return
-    for name in _global_names(func.__code__):
-        called = func.__globals__.get(name)
+    if func in known:
+        return known[func]
+    known[func] = frozenset()  # a helper that calls itself
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return known[func]
+    source = _source(code)
+    found = set()
+    if any(call in source for call in SLOW_CALLS):
+        found.add("slow")
+    if any(call in source for call in BROWSER_CALLS):
+        found.add("browser")
+    for name in _global_names(func.__code__):  # type: ignore[attr-defined]
+        called = func.__globals__.get(name)  # type: ignore[attr-defined]
         if inspect.isfunction(called) and called.__module__.split(".")[0] == "tests":
-            yield from _function_sources(called, seen)
+            found |= _markers_of(called, known)
+    known[func] = frozenset(found)
+    return known[func]
+
+
+def _source(code: types.CodeType) -> str:
+    """The lines of a function (inspect.getsource is far slower: it searches modules)."""
+    lines = linecache.getlines(code.co_filename)
+    last = max((line for _start, _end, line in _all_lines(code) if line), default=0)
+    return "".join(lines[code.co_firstlineno - 1:last])
+
+
+def _all_lines(code: types.CodeType) -> Iterator[tuple[int, int, int | None]]:
+    yield from code.co_lines()
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _all_lines(const)
 
 
 def _global_names(code: types.CodeType) -> set[str]:
@@ -69,13 +91,18 @@ def _global_names(code: types.CodeType) -> set[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    known: dict[object, frozenset[str]] = {}
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        sources = "\n".join(_sources(item))
-        if names & SLOW_FIXTURES or any(call in sources for call in SLOW_CALLS):
-            item.add_marker(pytest.mark.slow)
-        if names & BROWSER_FIXTURES or any(call in sources for call in BROWSER_CALLS):
-            item.add_marker(pytest.mark.browser)
+        found: set[str] = set()
+        for func in _functions(item):
+            found |= _markers_of(func, known)
+        if names & SLOW_FIXTURES:
+            found.add("slow")
+        if names & BROWSER_FIXTURES:
+            found.add("browser")
+        for marker in sorted(found):
+            item.add_marker(getattr(pytest.mark, marker))
 
 
 @pytest.fixture(scope="session")
