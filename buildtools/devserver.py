@@ -191,8 +191,8 @@ class SiteBuilder:
 
     The first build indexes the site with Pagefind like ``invoke build``. Later rebuilds
     carry the live search index over (hard links) so that the page reloads without
-    waiting for Pagefind; :meth:`refresh_search` then re-indexes the live version
-    beside it and swaps the new index in, when no other change is waiting.
+    waiting for Pagefind; :meth:`refresh_search` then re-indexes the live version in a
+    thread of its own (the next rebuild does not wait for it) and swaps the new index in.
     """
 
     def __init__(self, settings: Path, output: Path, *, drafts: bool = False,
@@ -204,6 +204,8 @@ class SiteBuilder:
         self.engine = Engine(settings, output=self.output, drafts=drafts, say=say)
         self.search_stale = False
         self.stopping = False
+        self._search_lock = threading.Lock()  # carry-over and swap never overlap
+        self._refresher: threading.Thread | None = None
 
     def _live(self) -> Path:
         return Path(os.path.realpath(self.output))
@@ -216,10 +218,11 @@ class SiteBuilder:
         return hashlib.sha256(pdfs[0].read_bytes()).digest() if pdfs else None
 
     def _carry_search_over(self, version: Path) -> None:
-        previous = self._live() / "pagefind"
-        if previous.is_dir() and previous.resolve() != (version / "pagefind").resolve():
-            shutil.copytree(previous, version / "pagefind", copy_function=os.link)
-        self.search_stale = True
+        with self._search_lock:
+            previous = self._live() / "pagefind"
+            if previous.is_dir() and previous.resolve() != (version / "pagefind").resolve():
+                shutil.copytree(previous, version / "pagefind", copy_function=os.link)
+            self.search_stale = True
 
     def __call__(self, reason: list[str]) -> BuildOutcome:
         from buildtools.errors import BuildError
@@ -241,16 +244,29 @@ class SiteBuilder:
         return BuildOutcome(True, result.seconds, reason, summary=line)
 
     def refresh_search(self) -> None:
-        """Index the live version beside it and swap the new ``pagefind/`` in."""
+        """Re-index the live version in the background (one refresh at a time)."""
+        if not self.search_stale or (self._refresher and self._refresher.is_alive()):
+            return
+        self._refresher = threading.Thread(target=self._refresh, daemon=True, name="search")
+        self._refresher.start()
+
+    def _refresh(self) -> None:
+        # Again while a newer version went live during the last pass.
+        while self.search_stale and not self.stopping and self._refresh_once():
+            pass
+
+    def _refresh_once(self) -> bool:
+        from buildtools.paths import CACHE
         from buildtools.report import seconds_it
         from buildtools.search_index import IndexFailed, index_site
 
         live = self._live()
-        if not self.search_stale or not (live / "index.html").is_file():
-            return
+        if not (live / "index.html").is_file():
+            return False
         began = time.perf_counter()
-        side = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.ricerca-",
-                                     dir=self.output.parent))
+        work = self.engine.root / CACHE.name / "livereload"
+        work.mkdir(parents=True, exist_ok=True)
+        side = Path(tempfile.mkdtemp(prefix="ricerca-", dir=work))
         try:
             pages = 0
             for page in live.rglob("*.html"):
@@ -261,19 +277,24 @@ class SiteBuilder:
                 os.link(page, side / rel)
                 pages += 1
             index_site(side)
-            current, trash = live / "pagefind", side / "pagefind-vecchio"
-            if current.exists():
-                os.replace(current, trash)
-            os.replace(side / "pagefind", current)
-            self.search_stale = False
+            with self._search_lock:
+                current, trash = live / "pagefind", side / "pagefind-vecchio"
+                if current.exists():
+                    os.replace(current, trash)
+                os.replace(side / "pagefind", current)
+                if self._live() == live:
+                    self.search_stale = False
         except (IndexFailed, OSError) as exc:
+            if self._live() != live:
+                return True  # a newer version went live (and this one away): index that
             if not self.stopping:
                 self.say(f"Indice di ricerca non aggiornato ({exc}): resta quello precedente.")
-            return
+            return False
         finally:
             shutil.rmtree(side, ignore_errors=True)
         self.say(f"Indice di ricerca aggiornato ({pages} pagine, "
                  f"{seconds_it(time.perf_counter() - began)})")
+        return True
 
 
 def make_site_builder(settings: Path, output: Path, *, drafts: bool = False,
@@ -299,6 +320,20 @@ class LiveSession:
     hub: LiveReload = field(default_factory=LiveReload)
     restart_reason: str = ""
     _restart: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        # Builds, the search refresh and the server print from their own threads: one
+        # line at a time, never two glued together.
+        lock, say = threading.Lock(), self.say
+
+        def one_line_at_a_time(line: str) -> None:
+            with lock:
+                say(line)
+
+        self.say = one_line_at_a_time
+        for owner in (self.builder, getattr(self.builder, "engine", None)):
+            if owner is not None and hasattr(owner, "say"):
+                owner.say = one_line_at_a_time
 
     def _socket(self) -> socket.socket:
         inherited = os.environ.pop(SOCKET_ENV, None)

@@ -49,7 +49,9 @@ from buildtools.headers import SECURITY_HEADERS, author_pages_headers
 PREFIX = "/isso"
 LIVE_PREFIX = "/__livereload/"
 LIVE_SCRIPT_FILE = Path(__file__).with_name("server_livereload.js")
-LIVE_TAG = b'<script src="/__livereload/client.js" defer></script>'
+# ``v``: the version of the site the page came from, so that a page that connects after
+# a newer build (or a restart) reloads at once instead of missing the event.
+LIVE_TAG = '<script src="/__livereload/client.js?v={version}" defer></script>'
 # Isso's own pages for the author (moderation links, admin) are its templates with inline
 # scripts and onclick handlers: deploy/nginx.conf gives them this policy instead of the
 # site's (tests/test_csp.py checks the two agree).
@@ -222,10 +224,11 @@ class LiveReload:
         return Response("Non trovato", status=404)(environ, start_response)
 
 
-def inject_live_script(page: bytes) -> bytes:
+def inject_live_script(page: bytes, version: str) -> bytes:
     """Add the livereload ``<script src>`` before ``</head>`` (or at the end)."""
+    tag = LIVE_TAG.format(version=version).encode()
     at = page.find(b"</head>")
-    return page[:at] + LIVE_TAG + page[at:] if at >= 0 else page + LIVE_TAG
+    return page[:at] + tag + page[at:] if at >= 0 else page + tag
 
 
 class SiteApp:
@@ -328,13 +331,14 @@ class SiteApp:
             ": il sito non è ancora stato costruito (esegui <code>invoke build</code>)")
         body = NOT_BUILT_YET.format(why=why).encode()
         if self.livereload is not None:
-            body = inject_live_script(body)
+            body = inject_live_script(body, self.livereload.version)
         return Response(body, status=404, mimetype="text/html")
 
     def _file(self, environ, path: Path, status: int):
         mimetype = _mimetype(path)
         if self.livereload is not None and path.suffix == ".html":
-            body = inject_live_script(path.read_bytes())
+            version = self.livereload.version  # before reading: never older than the page
+            body = inject_live_script(path.read_bytes(), version)
             response = Response(body, status=status, content_type=mimetype)
             response.headers["Cache-Control"] = "no-store"
             return response

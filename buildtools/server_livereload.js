@@ -5,8 +5,9 @@
 // good version and shows which file to fix.
 (() => {
   "use strict";
+  // The version of the site this page came from (set by the server in the script's URL).
+  let version = new URL(document.currentScript.src).searchParams.get("v");
   const source = new EventSource("/__livereload/events");
-  let version = null;
   let banner = null;
 
   const data = (event) => JSON.parse(event.data || "{}");
@@ -44,7 +45,7 @@
   source.addEventListener("hello", (event) => {
     const now = data(event).version;
     if (version !== null && now !== version) {
-      location.reload();  // the server restarted (settings or plugin changed)
+      location.reload();  // a newer site went live, or the server restarted
       return;
     }
     version = now;

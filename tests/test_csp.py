@@ -251,7 +251,8 @@ def test_livereload_injects_a_same_origin_script_only_into_pages(tiny_site: Path
     with server.serve(tiny_site, livereload=hub) as web:
         for path in ("/", "/articolo/", "/non-esiste/"):
             _, headers, body = _get(web.url + path)
-            assert body.count('<script src="/__livereload/client.js" defer></script></head>') == 1
+            tag = f'<script src="/__livereload/client.js?v={hub.version}" defer></script></head>'
+            assert body.count(tag) == 1
             assert headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
         status, headers, body = _get(web.url + "/__livereload/client.js")
         assert status == 200 and headers["Content-Type"].startswith("text/javascript")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -53,7 +54,8 @@ def test_serves_the_site_with_the_reload_script_and_the_security_headers(live: L
     with urllib.request.urlopen(live.url + PAGE, timeout=30) as response:
         body = response.read().decode("utf-8")
         csp = response.headers["Content-Security-Policy"]
-    assert '<script src="/__livereload/client.js" defer></script></head>' in body
+    tag = r'<script src="/__livereload/client\.js\?v=[0-9a-f]+-[0-9]+" defer></script></head>'
+    assert re.search(tag, body)
     assert csp == SECURITY_HEADERS["Content-Security-Policy"]
     # The built files stay clean: only the dev server adds the script.
     on_disk = (live.project / "output" / PAGE.strip("/") / "index.html").read_text("utf-8")
@@ -164,8 +166,7 @@ def test_a_settings_or_plugin_change_restarts_the_process_and_the_page_follows(
                             encoding="utf-8")
         live.wait_line(r"^pelicanconf\.py è cambiato: riavvio livereload", since)
         live.wait_line(r"^Riavviato \(pelicanconf\.py è cambiato\)", since)
-        page.wait_for_function("() => document.title.includes('Riavviato dal test')",
-                               timeout=180_000)
+        _wait_title(live, page, "title.includes('Riavviato dal test')", since)
         again = live.wait_line(r"In ascolto su ", since)
         assert f"In ascolto su {live.url}/" in again  # the same socket, the same address
         assert live.proc.poll() is None  # exec: the same process, still ours to stop
@@ -181,8 +182,16 @@ def test_a_settings_or_plugin_change_restarts_the_process_and_the_page_follows(
         since = len(live.lines)
         settings.write_text(original, encoding="utf-8")
         live.wait_line(r"^Sito pronto", since, timeout=180)
-    page.wait_for_function("() => !document.title.includes('Riavviato dal test')",
-                           timeout=180_000)
+    _wait_title(live, page, "!title.includes('Riavviato dal test')", since)
+
+
+def _wait_title(live: LiveServer, page, condition: str, since: int) -> None:
+    try:
+        page.wait_for_function(f"() => {{ const title = document.title; return {condition}; }}",
+                               timeout=180_000)
+    except Exception as exc:
+        raise AssertionError(
+            f"{exc}\ntitolo: {page.title()}\n--- log ---\n{live.log(since)}") from None
 
 
 def test_pages_fetched_during_a_rebuild_are_always_complete(live: LiveServer) -> None:
