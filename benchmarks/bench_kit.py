@@ -77,6 +77,7 @@ def main(argv: list[str]) -> int:
         cold_inproc = [_timed(lambda: kit_pdf.build_kit(source, cache, force=True)) for _ in repeat]
         noop_inproc = [_timed(lambda: kit_pdf.build_kit(source, cache)) for _ in repeat]
         info = kit_pdf.build_kit(source, cache)
+        pictures = {path.name: path.stat().st_size for path, _ in info.files()[1:]}
 
     rows = [
         ("cold render (process, --force)", _median(cold_process)),
@@ -87,6 +88,7 @@ def main(argv: list[str]) -> int:
         ("pages", str(info.pages)),
         ("form fields", str(info.fields)),
         ("preview", f"{info.preview_width}×{info.preview_height} px"),
+        ("pictures (bytes)", ", ".join(f"{name} {size}" for name, size in pictures.items())),
         ("embedded fonts", ", ".join(sorted(name.split("+")[-1] for name in info.fonts))),
     ]
     width = max(len(name) for name, _ in rows)
