@@ -176,7 +176,7 @@ KIT_CASES = {
                        "kit/kit.yaml:", "«sections» deve essere un elenco"),
     "kit-css-non-utf8": ("kit.css", lambda data: data + "/* caffè */\n".encode("cp1252"),
                          "kit/kit.css:", "non è in UTF-8"),
-    "kit-css-forma": ("kit.css", _unclosed_block, "kit/kit.css", ""),
+    "kit-css-forma": ("kit.css", _unclosed_block, "kit/kit.css:71", "CSS non valido"),
 }
 
 

@@ -9,8 +9,8 @@ touches the sitemap plugin's own state); dated pages keep their dates.
 Where the epoch comes from: ``SOURCE_DATE_EPOCH`` in the environment, else, when the
 settings say ``REPRODUCIBLE_DATES = "git"`` (``publishconf.py``), the time of the last
 git commit, so that publishing the same commit twice gives the same site
-(https://reproducible-builds.org/specs/source-date-epoch/). In that case the variable is
-also set for the rest of this build, so that the kit's PDF dates follow the same clock.
+(https://reproducible-builds.org/specs/source-date-epoch/). The epoch is kept in the
+build's own settings (``REPRODUCIBLE_EPOCH``), never in the process environment.
 
 List it after ``pelican.plugins.sitemap`` and before ``kit_pdf`` in ``PLUGINS``.
 """
@@ -30,6 +30,7 @@ from pelican import signals
 logger = logging.getLogger(__name__)
 
 ENV = "SOURCE_DATE_EPOCH"
+EPOCH_KEY = "REPRODUCIBLE_EPOCH"
 _DATED_KEY = "_REPRODUCIBLE_DATED_URLS"
 _URL = re.compile(r"<url>\s*<loc>(?P<loc>[^<]*)</loc>\s*<lastmod>(?P<lastmod>[^<]*)</lastmod>")
 
@@ -77,8 +78,7 @@ def epoch_for(settings: dict[str, Any], environ: dict[str, str] | None = None
 
 def _initialized(pelican: Any) -> None:
     epoch, origin = epoch_for(pelican.settings)
-    if epoch is not None and not os.environ.get(ENV, "").strip():
-        os.environ[ENV] = str(epoch)  # the kit's PDF dates: same clock
+    pelican.settings[EPOCH_KEY] = epoch
     if origin:
         logger.info("data di riferimento (SOURCE_DATE_EPOCH): %s", origin)
 
@@ -100,10 +100,11 @@ def _collect_dated(generators: list[Any]) -> None:
 def _rewrite_sitemap(pelican: Any) -> None:
     settings = pelican.settings
     dated = settings.pop(_DATED_KEY, set())
-    when = source_date_epoch()
+    epoch = settings.get(EPOCH_KEY)
     sitemap = Path(pelican.output_path) / "sitemap.xml"
-    if when is None or not sitemap.is_file():
+    if epoch is None or not sitemap.is_file():
         return
+    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%S") + "+00:00"
     siteurl = str(settings.get("SITEURL", "")) + "/"
 
