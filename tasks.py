@@ -149,7 +149,7 @@ def comments(c, port=CONFIG["port"], isso_port=8081):
 })
 def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
     """Serve the site, rebuild on every change, refresh the browser."""
-    from buildtools.devserver import LiveSession, PortBusy, make_site_builder
+    from buildtools.devserver import LiveSession, PortBusy, UnsafeLinks, make_site_builder
 
     say = _flushing_print
     builder = make_site_builder(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts,
@@ -158,7 +158,7 @@ def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
         say("Bozze visibili sotto /bozze/ (solo qui, mai pubblicate)")
     try:
         LiveSession(CONFIG["deploy_path"], builder, host=host, port=int(port), say=say).run()
-    except PortBusy as exc:
+    except (PortBusy, UnsafeLinks) as exc:
         raise Exit(str(exc), code=1) from None
 
 

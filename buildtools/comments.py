@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import IO
 
 from buildtools.headers import SECURITY_HEADERS
+from buildtools.paths import CACHE, ROOT
 from buildtools.server import (  # noqa: F401 - AUTHOR_PAGES*: deploy/nginx.conf's twins
     AUTHOR_PAGES,
     AUTHOR_PAGES_CSP,
@@ -50,9 +51,8 @@ from buildtools.server import (  # noqa: F401 - AUTHOR_PAGES*: deploy/nginx.conf
     serve,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "isso" / "isso.cfg"
-LOCAL_DB = ROOT / ".cache" / "isso" / "comments.db"
+LOCAL_DB = CACHE / "isso" / "comments.db"
 
 REQUIRED = (
     "ISSO_DBPATH", "ISSO_SITE_URL", "ISSO_PUBLIC_ENDPOINT", "ISSO_LISTEN",

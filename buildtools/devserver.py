@@ -35,16 +35,34 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from buildtools.paths import ROOT
 from buildtools.server import LiveReload, PortBusy, RunningServer, app, listen, make
 
-ROOT = Path(__file__).resolve().parent.parent
 WATCHED_DIRS = ("content", "theme", "kit", "plugins")
 SETTINGS_FILES = ("pelicanconf.py", "draftsconf.py", "publishconf.py")
 # The listening socket's descriptor and the reason, across a restart (exec).
 SOCKET_ENV = "DELEGA_LIVERELOAD_FD"
 RESTART_ENV = "DELEGA_LIVERELOAD_RIAVVIO"
 
-__all__ = ["BuildOutcome", "LiveSession", "PortBusy", "needs_restart", "reload_css"]
+__all__ = ["BuildOutcome", "LiveSession", "PortBusy", "UnsafeLinks", "needs_restart",
+           "reload_css"]
+
+
+class UnsafeLinks(Exception):
+    """A symbolic link in a watched folder leads out of the project or round a loop:
+    the watcher would follow it (all of a home folder, forever). The message is Italian."""
+
+
+def check_links(root: Path, dirs: Iterable[str] = WATCHED_DIRS) -> None:
+    """Raise :class:`UnsafeLinks` naming every link the build would refuse too."""
+    from buildtools.engine import local_plugin
+
+    guard = local_plugin("symlink_guard")
+    found = guard.unsafe_links([root / d for d in dirs if (root / d).is_dir()], root)
+    if found:
+        lines = "\n".join(f"  {_short(link, root)}: {reason}" for link, reason in found)
+        raise UnsafeLinks("Non guardo le cartelle del sito: contengono collegamenti simbolici "
+                          f"che la build rifiuta. Toglili e riavvia invoke livereload:\n{lines}")
 
 
 @dataclass
@@ -282,7 +300,8 @@ class SiteBuilder:
                 if current.exists():
                     os.replace(current, trash)
                 os.replace(side / "pagefind", current)
-                if self._live() == live:
+                superseded = self._live() != live
+                if not superseded:
                     self.search_stale = False
         except (IndexFailed, OSError) as exc:
             if self._live() != live:
@@ -292,8 +311,9 @@ class SiteBuilder:
             return False
         finally:
             shutil.rmtree(side, ignore_errors=True)
-        self.say(f"Indice di ricerca aggiornato ({pages} pagine, "
-                 f"{seconds_it(time.perf_counter() - began)})")
+        if not superseded:  # else quiet: the next pass indexes the version now live
+            self.say(f"Indice di ricerca aggiornato ({pages} pagine, "
+                     f"{seconds_it(time.perf_counter() - began)})")
         return True
 
 
@@ -383,6 +403,7 @@ class LiveSession:
         """Serve and rebuild until a signal; restart in place when needed."""
         from buildtools.report import plural, seconds_it
 
+        check_links(self.root)  # before the port, the build and the watcher
         sock = self._socket()  # PortBusy before any build
         restarted = os.environ.pop(RESTART_ENV, "")
         if restarted:

@@ -261,7 +261,9 @@ class SiteApp:
         extra = self.headers_for(path)
 
         def with_headers(status, response_headers, exc_info=None):
-            names = {name.lower() for name in extra}
+            # Date and Server come from the HTTP server itself: an upstream's copy (Isso's)
+            # would make two, which browsers join into an invalid date (nginx drops it too).
+            names = {name.lower() for name in extra} | {"date", "server"}
             kept = [(k, v) for k, v in response_headers if k.lower() not in names]
             return start_response(status, kept + list(extra.items()), exc_info)
 

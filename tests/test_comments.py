@@ -319,3 +319,21 @@ def test_wrong_admin_logins_get_429_while_comments_still_post(isso_site) -> None
         headers={"Content-Type": "application/json"})
     assert status == 202, body
     assert json.loads(body)["text"].startswith("<p>Un commento normale")
+
+
+def test_isso_answers_through_the_proxy_carry_one_date(isso_site) -> None:
+    """Two Date headers (Isso's and the server's) are joined by the browser into an
+    invalid date, and Isso's client then calls every comment «proprio ora»."""
+    import http.client
+
+    web, _ = isso_site
+    connection = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
+    try:
+        connection.request("GET", "/isso/config")
+        response = connection.getresponse()
+        response.read()
+        names = [name.lower() for name, _ in response.getheaders()]
+    finally:
+        connection.close()
+    assert response.status == 200
+    assert names.count("date") == 1 and names.count("server") <= 1

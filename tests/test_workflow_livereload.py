@@ -227,3 +227,17 @@ def test_pages_fetched_during_a_rebuild_are_always_complete(live: LiveServer) ->
         assert status == 200
         assert body.rstrip().endswith("</html>") and "</main>" in body
     assert "Durante la build 1" in answers[-1][1] or "Durante la build 1" in _fetch(live.url + PAGE)
+
+
+def test_a_symlink_out_of_the_project_stops_livereload_before_it_watches(tmp_path: Path) -> None:
+    """watchfiles follows links: one to a home folder would be watched whole. livereload
+    refuses first, naming the link, as the build does."""
+    from buildtools.devserver import UnsafeLinks, check_links
+
+    (tmp_path / "content" / "extra").mkdir(parents=True)
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "content" / "extra" / "casa").symlink_to(tmp_path.parent)
+    with pytest.raises(UnsafeLinks, match=r"content/extra/casa"):
+        check_links(tmp_path)
+    (tmp_path / "content" / "extra" / "casa").unlink()
+    check_links(tmp_path)
