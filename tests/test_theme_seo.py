@@ -296,19 +296,19 @@ def test_article_has_share_links_author_box_and_neighbours(site: Path, slug: str
     assert all(f"{slug}%2F" in h or f"{slug}/" in h for h in shares)
     box = doc.select_one(".author-box")
     assert "Giulia" in box.get_text() and box.select_one('a[href$="chi-sono/"]')
+    # Previous and next by date: in the post navigation, or already among the related posts.
     nav = doc.select_one("nav.post-nav")
+    related = {a["href"] for a in doc.select("section.related a")}
     dates = sorted(ARTICLES, key=lambda s: ARTICLES[s]["date"])
     position = dates.index(slug)
-    prev_link = nav.select_one('a[rel="prev"]')
-    next_link = nav.select_one('a[rel="next"]')
-    if position > 0:
-        assert prev_link["href"].endswith(f"{dates[position - 1]}/")
-    else:
-        assert prev_link is None
-    if position < len(dates) - 1:
-        assert next_link["href"].endswith(f"{dates[position + 1]}/")
-    else:
-        assert next_link is None
+    for rel, index in (("prev", position - 1), ("next", position + 1)):
+        link = nav.select_one(f'a[rel="{rel}"]') if nav else None
+        if 0 <= index < len(dates):
+            target = f"{dates[index]}/"
+            in_related = any(h.endswith(target) for h in related)
+            assert (link is not None and link["href"].endswith(target)) != in_related, (rel, slug)
+        else:
+            assert link is None
     assert doc.select_one("section.comments") is not None
 
 

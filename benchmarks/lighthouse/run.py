@@ -6,8 +6,8 @@ runs the Lighthouse CLI (npm, installed here by ``npm ci`` — never a build or 
 dependency) with Debian's Chromium. Prints a table; exits 1 if any score is below 100
 or any page shows a layout shift.
 
-    cd benchmarks/lighthouse && npm ci && cd ../.. && .venv/bin/python benchmarks/lighthouse/run.py
-    .venv/bin/python benchmarks/lighthouse/run.py kit   # only the pages whose name contains «kit»
+    cd benchmarks/lighthouse && npm ci && cd ../.. && .venv/bin/python -m benchmarks.lighthouse.run
+    .venv/bin/python -m benchmarks.lighthouse.run kit   # only the pages whose name contains «kit»
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT))
+from buildtools.checks.browser import serve
+from tests.sitecopy import copy_project, invoke
 
-from buildtools.validate import serve  # noqa: E402
-from tests.sitecopy import copy_project, invoke  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 PAGES = {
     "home": "",

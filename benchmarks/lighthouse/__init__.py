@@ -1,0 +1,1 @@
+"""Lighthouse benchmark (npm lighthouse in this folder, run by run.py)."""
