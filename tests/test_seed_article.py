@@ -69,7 +69,8 @@ def test_call_to_action_links_the_kit(article: BeautifulSoup) -> None:
     # The seed's closing call to action stays in the text; the theme's kit box follows it.
     closing = article.select("article .prose > p")[-1]
     assert "kit sulla delega" in closing.get_text().lower()
-    assert any(a["href"].rstrip("/").endswith("kit-sulla-delega") for a in closing.select("a[href]"))
+    links = [a["href"].rstrip("/") for a in closing.select("a[href]")]
+    assert any(href.endswith("kit-sulla-delega") for href in links)
     assert article.select_one("main > article + section.kit-box") is not None
 
 
