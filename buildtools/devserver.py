@@ -427,7 +427,8 @@ class LiveSession:
                 if not (self.output / "index.html").is_file():
                     self.say("Non c’è ancora una versione riuscita da servire: correggi "
                              "l’errore qui sopra e salva, la pagina arriverà da sola.")
-            self.hub.on_connect = lambda n: self.say(f"Browser collegato ({n} aperti)")
+            self.hub.on_connect = lambda n: self.say(
+                f"Browser collegato ({n} {'aperto' if n == 1 else 'aperti'})")
             running = make(app(self.output, livereload=self.hub), sock, quiet=True)
             threading.Thread(target=running.serve_forever, daemon=True, name="server").start()
             self.rebuilder.start()
@@ -452,7 +453,8 @@ class LiveSession:
             running.shutdown()
         else:
             sock.close()
-        failures = f" ({self.rebuilder.failures} fallite)" if self.rebuilder.failures else ""
+        failed = self.rebuilder.failures
+        failures = f" ({failed} {'fallita' if failed == 1 else 'fallite'})" if failed else ""
         self.say(f"livereload fermato dopo {seconds_it(time.perf_counter() - began)}: "
                  f"{plural(self.rebuilder.builds, 'ricostruzione', 'ricostruzioni')}{failures}")
         return 0

@@ -39,7 +39,12 @@
       });
       document.body.append(banner);
     }
-    banner.textContent = "Build fallita: la pagina mostra l’ultima versione riuscita.\n" + message;
+    const title = document.createElement("strong");
+    title.textContent = "Build fallita: la pagina mostra l’ultima versione riuscita.";
+    const detail = document.createElement("div");
+    detail.textContent = message;
+    Object.assign(detail.style, { marginTop: "0.25rem", overflowWrap: "anywhere" });
+    banner.replaceChildren(title, detail);
   }
 
   source.addEventListener("hello", (event) => {
