@@ -1,41 +1,43 @@
-"""Build timings at several site sizes: cold, warm, one-article edit, livereload latency.
+"""Build timings at several site sizes, ours beside bare Pelican 4.12, in one table.
 
-Usage: ``python -m benchmarks.bench_build [--sizes 100,1000] [--no-livereload]``
+Usage: ``python -m benchmarks.bench_build [--sizes 100,1000,5000] [--no-livereload]``
 (or ``invoke bench``). For each size a synthetic project (``benchmarks/synth.py``) is
 built with the author's own commands in a temporary folder:
 
-- cold: ``invoke build`` with no Pelican cache (the kit cache is kept: the kit has its
-  own benchmark, ``bench_kit.py``);
-- warm: ``invoke build`` again, caches full;
+- cold: ``invoke build`` on a fresh copy with no caches at all (kit, Pelican, cards);
+- warm: ``invoke build`` again, nothing changed;
 - edit: one article changed, ``invoke build``;
 - livereload: ``invoke livereload`` running, a client of its event stream like a
-  browser; time from saving an article to the reload message (median of 3), and the
-  rebuild time the server reports.
+  browser; median seconds from saving an article to the reload message (3 saves);
+- bare Pelican: the same content, default theme, no plugins, content cache on
+  (``Template:`` lines removed), ``pelican`` cold, warm and after the same edit.
 
-Times are wall-clock and, in brackets, CPU seconds of all child processes (steadier on
-a busy machine). Pelican's, the kit's and Pagefind's shares come from the build's own
-step lines. Prints a Markdown table.
+Each build runs as a child process: wall seconds, CPU seconds of the process tree
+(``RUSAGE_CHILDREN``) and the peak resident memory of the whole tree (the sum over the
+build and its children, sampled from ``/proc`` every 20 ms). Cards, kit and search come
+from the build's own step lines and log. Prints one Markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-from benchmarks.bench_livereload import reload_latency  # noqa: E402
-from benchmarks.synth import make_site  # noqa: E402
+from benchmarks.bench_livereload import reload_latency
+from benchmarks.synth import make_bare, make_site
 
 EDIT_MARK = "Paragrafo aggiunto dal benchmark"
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _children_cpu() -> float:
@@ -43,15 +45,64 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _tree_rss(root: int) -> int:
+    """Bytes resident in ``root`` and all its descendants right now."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(stat[1])
+        rss[pid] = int(stat[21]) * PAGE_SIZE
+    total = 0
+    for pid in rss:
+        node = pid
+        while node > 1:
+            if node == root:
+                total += rss[pid]
+                break
+            node = parents.get(node, 0)
+    return total
+
+
 @dataclass
 class Run:
     wall: float
     cpu: float
+    peak: int = 0
     phases: dict[str, float] = field(default_factory=dict)
     pages: int = 0
+    stdout: str = ""
 
-    def cell(self) -> str:
-        return f"{self.wall:.1f} s ({self.cpu:.1f})"
+
+def run_measured(command: list[str], cwd: Path) -> Run:
+    """Run ``command``; wall, tree CPU and tree peak memory; stop the bench if it fails."""
+    cpu, began = _children_cpu(), time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, _ = process.communicate()
+    done.set()
+    sampler.join()
+    run = Run(time.perf_counter() - began, _children_cpu() - cpu, peak[0], stdout=stdout)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} fallito in {cwd}:\n{stdout}")
+    return run
 
 
 def _seconds(text: str) -> float:
@@ -59,18 +110,25 @@ def _seconds(text: str) -> float:
 
 
 def invoke_build(project: Path) -> Run:
-    cpu, began = _children_cpu(), time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "invoke", "build"], cwd=project,
-                            capture_output=True, text=True, check=False)
-    run = Run(time.perf_counter() - began, _children_cpu() - cpu)
-    if result.returncode != 0:
-        raise SystemExit(f"invoke build fallito in {project}:\n{result.stdout}{result.stderr}")
-    names = iter(("kit", "pelican", "pagefind"))
-    for match in re.finditer(r"fatto in ([\d,]+) s", result.stdout):
+    run = run_measured([sys.executable, "-m", "invoke", "build"], project)
+    names = iter(("kit", "pelican", "search"))
+    for match in re.finditer(r"fatto in ([\d,]+) s", run.stdout):
         run.phases[next(names, "altro")] = _seconds(match.group(1))
-    found = re.search(r"(\d+) pagine HTML", result.stdout)
+    found = re.search(r"(\d+) pagine HTML", run.stdout)
     run.pages = int(found.group(1)) if found else 0
+    log = project / ".cache" / "ultima-build.log"
+    text = log.read_text(encoding="utf-8") if log.is_file() else ""
+    cards = re.search(r"og_image: (\d+) immagini \((\d+) disegnate.*? in ([\d.]+) s", text)
+    if cards:
+        run.phases["cards"] = float(cards.group(3))
+        run.phases["cards_drawn"] = int(cards.group(2))
+        run.phases["cards_total"] = int(cards.group(1))
     return run
+
+
+def pelican_build(project: Path) -> Run:
+    return run_measured([sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py",
+                         "-o", "output", "-q"], project)
 
 
 def edit_article(project: Path, number: int) -> None:
@@ -79,62 +137,107 @@ def edit_article(project: Path, number: int) -> None:
         handle.write(f"\n{EDIT_MARK} numero {number}.\n")
 
 
-def livereload_latency(project: Path, rounds: int = 3) -> tuple[float, float]:
-    """Median seconds from save to reload message, and median server-side rebuild."""
+def livereload_latency(project: Path, rounds: int = 3) -> float:
+    """Median seconds from save to the reload message."""
     from tests.workflow_support import LiveServer
 
     server = LiveServer(project)
     try:
-        since = len(server.lines)
         latencies = reload_latency(server.url, lambda n: edit_article(project, 1000 + n), rounds)
-        rebuilds = [_seconds(m.group(1)) for line in server.lines[since:]
-                    if line.startswith("Sito aggiornato")
-                    for m in [re.search(r", ([\d,]+) s \(kit", line)] if m]
     finally:
         server.stop()
-    return statistics.median(latencies), statistics.median(rebuilds) if rebuilds else 0.0
+    return statistics.median(latencies)
 
 
 def bench(size: int, with_livereload: bool) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix=f"bench-{size}-") as tmp:
         project = make_site(Path(tmp) / "progetto", size)
-        cold = invoke_build(project)
-        warm = invoke_build(project)
+        bare = make_bare(Path(tmp) / "pelican", project)
+        for cache in ("kit", "kit-publish"):  # a fresh clone: the kit is rendered too
+            subprocess.run(["rm", "-rf", str(project / ".cache" / cache)], check=True)
+        row: dict[str, object] = {"size": size}
+        row["cold"] = invoke_build(project)
+        row["warm"] = invoke_build(project)
         edit_article(project, 1)
-        edit = invoke_build(project)
-        row: dict[str, object] = {"size": size, "pages": cold.pages, "cold": cold,
-                                  "warm": warm, "edit": edit}
+        row["edit"] = invoke_build(project)
+        row["bare_cold"] = pelican_build(bare)
+        row["bare_warm"] = pelican_build(bare)
+        edit_article(bare, 1)
+        row["bare_edit"] = pelican_build(bare)
         if with_livereload:
             row["livereload"] = livereload_latency(project)
         return row
 
 
+def _num(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+def _cell(run: Run) -> str:
+    return f"{_num(run.wall)} s (CPU {_num(run.cpu)})"
+
+
+def _ratio(ours: Run, bare: Run) -> str:
+    return f"{_num(ours.wall / bare.wall, 2)}× (CPU {_num(ours.cpu / bare.cpu, 2)}×)"
+
+
+def table(rows: list[dict]) -> list[str]:
+    """The Markdown table: one column per size."""
+    head = "| | " + " | ".join(f"{row['size']:,} articoli".replace(",", ".")
+                               for row in rows) + " |"
+    lines = [head, "|---|" + "---:|" * len(rows)]
+
+    def line(label: str, cell) -> None:
+        lines.append(f"| {label} | " + " | ".join(cell(row) for row in rows) + " |")
+
+    line("pagine HTML", lambda r: str(r["cold"].pages))
+    for key, label in (("cold", "a freddo"), ("warm", "a caldo, nulla cambiato"),
+                       ("edit", "dopo 1 articolo modificato")):
+        line(f"**{label}**: nostra", lambda r, k=key: _cell(r[k]))
+        line(f"{label}: Pelican nudo", lambda r, k=key: _cell(r[f"bare_{k}"]))
+        line(f"{label}: rapporto", lambda r, k=key: _ratio(r[k], r[f"bare_{k}"]))
+    line("livereload: salva → ricarica",
+         lambda r: f"{_num(r['livereload'], 2)} s" if "livereload" in r else "—")
+    line("picco memoria (albero processi): nostra / Pelican",
+         lambda r: f"{r['cold'].peak // 2**20} MB / {r['bare_cold'].peak // 2**20} MB")
+    line("card a freddo (disegnate, ms/card)", lambda r: _cards(r["cold"]))
+    line("card a caldo", lambda r: _cards(r["warm"]))
+    line("kit a freddo / a caldo", lambda r: f"{_num(r['cold'].phases.get('kit', 0))} s / "
+                                             f"{_num(r['warm'].phases.get('kit', 0))} s")
+    line("Pelican (nostra) a freddo / a caldo",
+         lambda r: f"{_num(r['cold'].phases.get('pelican', 0))} s / "
+                   f"{_num(r['warm'].phases.get('pelican', 0))} s")
+    line("ricerca (Pagefind) a freddo / a caldo / dopo modifica",
+         lambda r: " / ".join(f"{_num(r[k].phases.get('search', 0))} s"
+                              for k in ("cold", "warm", "edit")))
+    return lines
+
+
+def _cards(run: Run) -> str:
+    total = run.phases.get("cards_total", 0)
+    if not total:
+        return "—"
+    seconds = run.phases.get("cards", 0)
+    drawn = int(run.phases.get("cards_drawn", 0))
+    per = f", {_num(1000 * seconds / drawn)} ms/card" if drawn else ""
+    return f"{_num(seconds, 2)} s ({drawn} di {int(total)}{per})"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Tempi di build per dimensione del sito.")
-    parser.add_argument("--sizes", default="100,1000")
+    parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--no-livereload", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    load = os.getloadavg()[0]
     rows = []
     for size in sizes:
         print(f"… {size} articoli", file=sys.stderr, flush=True)
         rows.append(bench(size, not args.no_livereload))
-
-    print("| articoli | pagine HTML | build a freddo | build a caldo | dopo 1 modifica "
-          "| Pelican a freddo / a caldo | Pagefind | livereload: salva→ricarica "
-          "(ricostruzione) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for row in rows:
-        cold, warm, edit = row["cold"], row["warm"], row["edit"]
-        assert isinstance(cold, Run) and isinstance(warm, Run) and isinstance(edit, Run)
-        live = row.get("livereload")
-        live_cell = f"{live[0]:.1f} s ({live[1]:.1f} s)" if isinstance(live, tuple) else "—"
-        print(f"| {row['size']} | {row['pages']} | {cold.cell()} | {warm.cell()} "
-              f"| {edit.cell()} | {cold.phases.get('pelican', 0):.1f} / "
-              f"{warm.phases.get('pelican', 0):.1f} s | {warm.phases.get('pagefind', 0):.1f} s "
-              f"| {live_cell} |")
-    print("\nTempi: secondi di orologio (tra parentesi: CPU dei processi figli). "
-          "Il kit è in cache in tutte le righe (vedi bench_kit.py).")
+    print("\n".join(table(rows)))
+    print(f"\nSecondi di orologio (tra parentesi: CPU del processo e dei figli), "
+          f"{os.cpu_count()} core, carico medio all’inizio {load:.1f}. "
+          "Rapporto = nostra ÷ Pelican nudo (tema predefinito, nessun plugin, cache attiva).")
     return 0
 
 

@@ -3,8 +3,8 @@
 ``python benchmarks/synth.py DEST --posts 1000`` copies the project (sources and kit
 cache) to ``DEST`` and adds generated articles to the real ones until there are N,
 of about 800 words each (the real ones average about 1,100): headings, lists, bold,
-a quote, tags from a pool of 40, four categories, one series in ten posts, one
-``{filename}`` link to an earlier post.
+a quote, three tags from a pool of 60, five categories, one post in fifteen part of a
+series (ten parts each), one ``{filename}`` link to an earlier post.
 Deterministic: the same N gives the same files.
 """
 
@@ -29,8 +29,10 @@ WORDS = " ".join((
     "preparare scegliere scrivere controllare spiegare chiedere rispondere organizzare "
     "delegare imparare migliorare ridurre liberare gestire condividere verificare",
 )).split()
-CATEGORIES = ("Assistente Virtuale", "Delega", "Organizzazione", "Interviste")
-TAGS = [f"tema-{n:02d}" for n in range(40)]
+CATEGORIES = ("Assistente Virtuale", "Delega", "Organizzazione", "Interviste", "Strumenti")
+TAGS = [f"tema-{n:02d}" for n in range(60)]
+SERIES_EVERY = 15
+SERIES_PARTS = 10
 
 
 def _sentence(rng: random.Random) -> str:
@@ -60,8 +62,10 @@ def article(number: int, total: int, start: dt.datetime) -> tuple[str, str]:
         f"Slug: {slug}",
         f"Summary: {_sentence(rng)}",
     ]
-    if number % 10 == 0:
-        lines += ["Series: Serie sintetica", f"Series_index: {number // 10 + 1}"]
+    if number % SERIES_EVERY == 0:
+        part = number // SERIES_EVERY - 1
+        lines += [f"Series: Serie sintetica {part // SERIES_PARTS + 1}",
+                  f"Series_index: {part % SERIES_PARTS + 1}"]
     body = [""]
     for section in range(4):
         body.append(f"## Sezione {section + 1}: {rng.choice(WORDS)}")
@@ -91,6 +95,38 @@ def make_site(dest: Path, posts: int) -> Path:
     for number in range(1, max(0, posts - real) + 1):
         name, text = article(number, posts, start)
         (articles / name).write_text(text, encoding="utf-8")
+    return dest
+
+
+BARE_SETTINGS = """\
+# Bare Pelican 4.12 on the same content: default theme, no plugins, content cache on.
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra"]
+TIMEZONE = "Europe/Rome"
+DEFAULT_LANG = "it"
+SITENAME = "Pelican nudo"
+PLUGINS = []
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = ".cache/pelican"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+"""
+
+
+def make_bare(dest: Path, project: Path) -> Path:
+    """A bare Pelican project in ``dest`` with ``project``'s content (``Template:`` lines
+    removed: the default theme has none of ours) and :data:`BARE_SETTINGS`."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(project / "content", dest / "content")
+    for page in (dest / "content").rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        if "\nTemplate:" in text or text.startswith("Template:"):
+            kept = [line for line in text.split("\n") if not line.startswith("Template:")]
+            page.write_text("\n".join(kept), encoding="utf-8")
+    (dest / "pelicanconf.py").write_text(BARE_SETTINGS, encoding="utf-8")
     return dest
 
 
