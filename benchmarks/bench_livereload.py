@@ -136,6 +136,7 @@ def main() -> int:
         project = copy_project(Path(tmp.name) / "progetto")
         server = LiveServer(project)
         url = server.url
+    pages = sum(1 for _ in (project / "content").rglob("*.md"))
     try:
         since = len(server.lines) if server else 0
         results = browser_latencies(url, project, args.rounds)
@@ -149,7 +150,6 @@ def main() -> int:
             server.stop()
         if tmp is not None:
             tmp.cleanup()
-    pages = sum(1 for _ in (project / "content").rglob("*.md")) if project.exists() else 0
     print(f"Sito attuale ({pages} file Markdown), Chromium, {args.rounds} salvataggi per riga\n")
     print("| modifica | salva→visibile (mediana) | min–max | misure |")
     print("|---|---:|---:|---:|")
