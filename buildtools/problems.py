@@ -165,6 +165,7 @@ def _slug_clash(ctx: Context, msg: str, args: tuple) -> Problem | None:
         sources = [ctx.rel(a) for a in args[3:]]
     if len(sources) < 2:
         return None
+    sources = sorted(sources)  # the same message whatever order the files were read in
     others = " e ".join(f"«{s}»" for s in sources[1:])
     line = field_line(ctx.root / sources[0], "slug")
     return Problem(sources[0], line,
