@@ -10,7 +10,7 @@ import sys
 
 # The quickstart's line, anchored to this file's folder so that any working directory works.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pelicanconf import *  # noqa: E402, F403
+from pelicanconf import *  # noqa: F403
 
 # The author sets the real domain here (or in the environment) before the first publish.
 SITEURL = os.environ.get("DELEGA_SITEURL", "https://www.giulia-assistente.example")
