@@ -17,6 +17,7 @@ its commit, as for the author), holding a draft that must never reach a target:
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import re
 import subprocess
@@ -65,8 +66,20 @@ def _publish(project: Path, method: str, destination: Path, *extra: str):
 
 @pytest.fixture(scope="module")
 def published(project: Path, targets: dict[str, Path]) -> dict[str, subprocess.CompletedProcess]:
-    """One publish to each target (the rsync one runs every check on the site)."""
-    return {method: _publish(project, method, targets[method]) for method in ("rsync", "gh-pages")}
+    """One publish to each target (the rsync one runs every check on the site), with
+    ``.built``: the digest of the site it built, taken at once (a later publish in
+    another test rebuilds the same folder)."""
+    results = {}
+    for method, folder in (("rsync", "sito"), ("gh-pages", "sito-gh-pages")):
+        results[method] = _publish(project, method, targets[method])
+        built = project / ".cache" / "publish" / folder
+        results[method].built = tree_digest(built) if built.exists() else {}
+    blog = targets["rsync"]  # as the first publish left it (other tests publish again)
+    results["rsync"].release = os.readlink(blog) if blog.is_symlink() else ""
+    releases = blog.with_name("blog.releases")
+    results["rsync"].releases = sorted(
+        p.name for p in releases.iterdir()) if releases.is_dir() else []
+    return results
 
 
 def _meta_policies(html: str) -> list[str]:
@@ -98,6 +111,7 @@ def _no_draft(files: dict[str, bytes]) -> None:
 
 def test_publish_without_a_target_explains_what_to_set(project: Path) -> None:
     env = {"DELEGA_DEPLOY": "", "DELEGA_DEPLOY_DEST": ""}
+    before = _build_traces(project)
     result = invoke(project, "publish", env=env)
     output = result.stdout + result.stderr
     assert result.returncode == 1
@@ -105,7 +119,8 @@ def test_publish_without_a_target_explains_what_to_set(project: Path) -> None:
     assert "manca la destinazione" in output
     assert "DELEGA_DEPLOY=rsync" in output and "DELEGA_DEPLOY=gh-pages" in output
     assert "publishconf.py" in output
-    assert not (project / ".cache" / "publish").exists()
+    assert "Kit sulla delega" not in output  # nothing was built
+    assert _build_traces(project) == before
 
 
 def test_publish_by_rsync_into_a_local_folder(
@@ -121,14 +136,14 @@ def test_publish_by_rsync_into_a_local_folder(
         assert step in result.stdout
 
     assert blog.is_symlink()
-    live = blog.resolve()
+    assert result.release.startswith("blog.releases/")  # relative: the folder can move
+    live = blog.parent / result.release
     assert live.parent == blog.with_name("blog.releases")
-    assert [p.name for p in live.parent.iterdir()] == [live.name]
+    assert result.releases == [live.name]
     files = {p.relative_to(live).as_posix(): p.read_bytes()
              for p in live.rglob("*") if p.is_file()}
     # Exactly the checked production site, plus its compressed twins.
-    built = project / ".cache" / "publish" / "sito"
-    assert tree_digest(live) == tree_digest(built)
+    assert tree_digest(live) == result.built
     assert "index.html" in files and "_headers" in files and "sitemap.xml" in files
     assert b"https://www.giulia-assistente.example/" in files["sitemap.xml"]
     assert files["index.html.gz"] and gzip.decompress(files["index.html.gz"]) == files["index.html"]
@@ -170,11 +185,9 @@ def test_publish_to_gh_pages_of_a_bare_repository(
     assert result.returncode == 0, result.stdout + result.stderr
     assert _last_line(result).startswith("Pubblicato su ramo gh-pages di ")
     listing = git(bare, "ls-tree", "-r", "--name-only", "gh-pages").stdout.split()
-    built = project / ".cache" / "publish" / "sito-gh-pages"
-    expected = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file())
-    assert sorted(set(listing) - {".nojekyll"}) == expected
+    assert sorted(set(listing) - {".nojekyll"}) == sorted(result.built)
     page = git(bare, "show", "gh-pages:index.html").stdout
-    assert page == (built / "index.html").read_text(encoding="utf-8")
+    assert hashlib.sha256(page.encode()).hexdigest() == result.built["index.html"]
     files = {name: git(bare, "show", f"gh-pages:{name}").stdout.encode()
              for name in listing if name.endswith((".html", ".xml", ".json"))}
     _no_draft(files)
@@ -184,7 +197,7 @@ def test_publish_to_gh_pages_of_a_bare_repository(
     for name, data in files.items():
         if name.endswith(".html") and b"http-equiv=\"refresh\"" not in data:
             assert _meta_policies(data.decode()) == [meta_content_security_policy()], name
-    rsync_page = (project / ".cache" / "publish" / "sito" / "index.html").read_text("utf-8")
+    rsync_page = (targets["rsync"] / "index.html").read_text(encoding="utf-8")
     assert _meta_policies(rsync_page) == []  # nginx and _headers send the header instead
     # A second publish continues the branch's history (a fast-forward push).
     before = git(bare, "rev-parse", "gh-pages").stdout.strip()
