@@ -200,6 +200,17 @@ def test_draft_sources_are_found_and_their_pages_reported(tmp_path: Path) -> Non
     assert any(str(p).startswith("una-bozza/: è la bozza b.md") for p in problems)
 
 
+def test_axe_skips_redirect_pages(tmp_path: Path) -> None:
+    from buildtools.checks import axe_pages
+
+    site = tmp_path / "sito"
+    (site / "vecchio").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>Home</h1>", encoding="utf-8")
+    (site / "vecchio" / "index.html").write_text(
+        '<meta http-equiv="Refresh" content="0; url=/">', encoding="utf-8")
+    assert axe_pages(SiteIndex(site)) == ["index.html"]
+
+
 def test_the_same_problem_on_many_pages_is_one_line() -> None:
     problems = [Problem(f"p{n}/index.html", 3, "html", "attributo non valido") for n in range(5)]
     problems.append(Problem("a/index.html", None, "link", "«/x/» porta a un indirizzo…"))

@@ -34,10 +34,13 @@ def axe_pages(index: SiteIndex) -> list[str]:
     Listings (tags, categories, archive, pagination) are one template filled with
     titles and summaries; the author's Markdown only reaches articles and pages. A
     template is told by the first folder and the depth: ``tag/`` (every tag),
-    ``tag/delega/`` (one tag), ``tag/delega/pagina/2/`` (its second page).
+    ``tag/delega/`` (one tag), ``tag/delega/pagina/2/`` (its second page). Redirect
+    pages (``<meta http-equiv="refresh">``) are left out: they leave before axe runs.
     """
     chosen, kinds = [], set()
     for rel in sorted(index.pages):
+        if index.pages[rel].refresh:
+            continue
         kind = template_of(rel)
         if kind is not None:
             if kind in kinds:

@@ -58,6 +58,7 @@ class Page:
     links: list[Link] = field(default_factory=list)
     inline: list[InlineCode] = field(default_factory=list)
     base: str | None = None
+    refresh: bool = False  # <meta http-equiv="refresh">: a redirect, not a page to read
 
 
 class _PageParser(HTMLParser):
@@ -79,6 +80,8 @@ class _PageParser(HTMLParser):
             page.ids.add(values["name"])
         if tag == "base" and values.get("href"):
             page.base = values["href"]
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            page.refresh = True
         if tag in ("script", "style"):
             self._raw = (tag, line, values)
             self._text = []
