@@ -220,10 +220,10 @@ class SiteBuilder:
         self.output = output.absolute()
         self.say = say
         self.engine = Engine(settings, output=self.output, drafts=drafts, say=say)
-        self.search_stale = False
         self.stopping = False
+        self._indexed: Path | None = None  # the version whose pagefind/ is its own
         self._search_lock = threading.Lock()  # carry-over and swap never overlap
-        self._refresher: threading.Thread | None = None
+        self._refreshing = False  # a refresh thread runs (read and set under the lock)
 
     def _live(self) -> Path:
         return Path(os.path.realpath(self.output))
@@ -240,7 +240,6 @@ class SiteBuilder:
             previous = self._live() / "pagefind"
             if previous.is_dir() and previous.resolve() != (version / "pagefind").resolve():
                 shutil.copytree(previous, version / "pagefind", copy_function=os.link)
-            self.search_stale = True
 
     def __call__(self, reason: list[str]) -> BuildOutcome:
         from buildtools.errors import BuildError
@@ -254,24 +253,38 @@ class SiteBuilder:
         except BuildError as exc:
             return BuildOutcome(False, time.perf_counter() - began, reason, error=str(exc))
         if not carry:
-            self.search_stale = False
+            self._indexed = Path(os.path.realpath(result.version))
         kit_after = self._kit_digest()
         kit_note = ("kit rigenerato" if kit_before is not None and kit_after != kit_before
                     else "kit invariato")
         line = result.summary("Sito aggiornato" if reason else "Sito pronto") + f" ({kit_note})"
         return BuildOutcome(True, result.seconds, reason, summary=line)
 
+    @property
+    def search_stale(self) -> bool:
+        """The live site's search index was carried over from an older version."""
+        return self._indexed != self._live()
+
     def refresh_search(self) -> None:
-        """Re-index the live version in the background (one refresh at a time)."""
-        if not self.search_stale or (self._refresher and self._refresher.is_alive()):
-            return
-        self._refresher = threading.Thread(target=self._refresh, daemon=True, name="search")
-        self._refresher.start()
+        """Re-index the live version in the background (one refresh thread at a time)."""
+        with self._search_lock:
+            if self._refreshing or not self.search_stale:
+                return
+            self._refreshing = True
+        threading.Thread(target=self._refresh, daemon=True, name="search").start()
 
     def _refresh(self) -> None:
-        # Again while a newer version went live during the last pass.
-        while self.search_stale and not self.stopping and self._refresh_once():
-            pass
+        # Again while a newer version went live during the last pass; the check and the
+        # end of the thread are one step, so a build that ends meanwhile is never missed.
+        while True:
+            with self._search_lock:
+                if not self.search_stale or self.stopping:
+                    self._refreshing = False
+                    return
+            if not self._refresh_once():
+                with self._search_lock:
+                    self._refreshing = False
+                return
 
     def _refresh_once(self) -> bool:
         from buildtools.paths import CACHE
@@ -300,9 +313,8 @@ class SiteBuilder:
                 if current.exists():
                     os.replace(current, trash)
                 os.replace(side / "pagefind", current)
+                self._indexed = live
                 superseded = self._live() != live
-                if not superseded:
-                    self.search_stale = False
         except (IndexFailed, OSError) as exc:
             if self._live() != live:
                 return True  # a newer version went live (and this one away): index that

@@ -82,8 +82,9 @@ def test_editing_an_article_refreshes_the_open_page(live: LiveServer, page) -> N
     assert "kit invariato" in summary
     # An article edit reuses the kit: the cached PDF was not rendered again.
     assert {p: p.stat().st_mtime_ns for p in kit_cache} == kit_before
-    # The search index follows right after the reload.
-    live.wait_line(r"^Indice di ricerca aggiornato", since)
+    # The search index follows right after the reload (a line after that build's).
+    built = max(i for i, line in enumerate(live.lines) if line.startswith("Sito aggiornato"))
+    live.wait_line(r"^Indice di ricerca aggiornato", built)
     assert "Aggiornato dal vivo" in _indexed_text(live.project / "output")
 
 
