@@ -283,7 +283,8 @@ class Engine:
         with steps.step(f"Indice di ricerca (Pagefind, {plural(pages, 'pagina', 'pagine')})"):
             started = time.perf_counter()
             try:
-                index_site(version)
+                # Pages byte-identical to the live version's: its index is linked, not redone.
+                index_site(version, reuse=[outputs.current_version(self.output)])
             except IndexFailed as exc:
                 raise BuildError(Problem(None, None, f"Pagefind: {exc}")) from None
             timings["search"] = time.perf_counter() - started

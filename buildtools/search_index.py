@@ -8,21 +8,28 @@ The last step of every build (``invoke build``, ``invoke preview``, ``invoke pub
 - Italian stemming (``--force-language it``): "delegare" finds "delega";
 - only what the site's own search box uses is kept in ``pagefind/``: the API
   (``pagefind.js``, worker, WebAssembly) and the index. Pagefind's ready-made UIs are
-  removed: the box is ``theme/static/js/search.js``.
+  removed: the box is ``theme/static/js/search.js``;
+- nothing is indexed twice: ``pagefind/indexed.sha256`` records a digest of exactly
+  what Pagefind read (every indexed HTML file, Pagefind's version and options); a build
+  whose pages are byte-identical to a previous version's hard-links that version's
+  index instead of running Pagefind again.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 BUNDLE = "pagefind"
+STAMP = "indexed.sha256"
 LANGUAGE = "it"
 # Top-level folders never indexed: drafts (pelicanconf.py DRAFT_SAVE_AS) and the bundle.
 EXCLUDED_DIRS = frozenset({"bozze", BUNDLE})
@@ -40,44 +47,94 @@ class IndexFailed(Exception):
     """Pagefind could not index the site."""
 
 
-def _mirror(site: Path, dest: Path) -> int:
-    """Hard-link (or copy) the site's indexable HTML files into ``dest``; return how many."""
-    count = 0
+def _indexable(site: Path) -> list[tuple[str, Path]]:
+    """``(relative path, file)`` of every HTML file Pagefind should read, sorted."""
+    found = []
     for html in site.rglob("*.html"):
         rel = html.relative_to(site)
-        if rel.parts[0] in EXCLUDED_DIRS:
-            continue
+        if rel.parts[0] not in EXCLUDED_DIRS:
+            found.append((rel.as_posix(), html))
+    return sorted(found)
+
+
+def _mirror(files: list[tuple[str, Path]], dest: Path) -> int:
+    """Hard-link (or copy) the indexable HTML files into ``dest``; return how many."""
+    for rel, html in files:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(html, target)
         except OSError:
             shutil.copy2(html, target)
-        count += 1
-    return count
+    return len(files)
 
 
-def index_site(site: Path) -> None:
-    """Write ``site/pagefind/`` from the article and page bodies of ``site``."""
+def _command(source: Path, bundle: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "pagefind", "--site", str(source),
+        "--output-path", str(bundle), "--force-language", LANGUAGE, "--silent",
+    ]
+
+
+def _digest(files: list[tuple[str, Path]]) -> str:
+    """What the index is made of: Pagefind's version and options, every file's path and bytes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    try:
+        digest.update(version("pagefind").encode())
+    except PackageNotFoundError:
+        digest.update(b"pagefind ?")
+    digest.update(" ".join(_command(Path("S"), Path("B"))[2:]).encode())
+    digest.update(repr(UNUSED).encode())
+    for rel, html in files:
+        digest.update(f"\0{rel}\0".encode())
+        digest.update(html.read_bytes())
+    return digest.hexdigest()
+
+
+def _reuse(bundle: Path, digest: str, previous: Iterable[Path | None]) -> bool:
+    """Hard-link an earlier version's index made of the same pages; True if there was one."""
+    for site in previous:
+        if site is None:
+            continue
+        stamp = site / BUNDLE / STAMP
+        try:
+            if stamp.read_text(encoding="ascii").strip() != digest:
+                continue
+            shutil.copytree(site / BUNDLE, bundle, copy_function=os.link)
+        except OSError:
+            shutil.rmtree(bundle, ignore_errors=True)
+            continue
+        return True
+    return False
+
+
+def index_site(site: Path, reuse: Iterable[Path | None] = ()) -> bool:
+    """Write ``site/pagefind/`` from the article and page bodies of ``site``.
+
+    ``reuse``: earlier builds of the same site (version folders); when one of them was
+    indexed from byte-identical pages its index is linked instead. Returns True then."""
     site = site.resolve()
     bundle = site / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
+    files = _indexable(site)
+    digest = _digest(files)
+    if _reuse(bundle, digest, reuse):
+        return True
     with tempfile.TemporaryDirectory(prefix=f".{site.name}.pagefind-", dir=site.parent) as tmp:
         source = Path(tmp)
-        _mirror(site, source)
-        result = subprocess.run(
-            [
-                sys.executable, "-m", "pagefind", "--site", str(source),
-                "--output-path", str(bundle), "--force-language", LANGUAGE, "--silent",
-            ],
-            capture_output=True, text=True, check=False,
-        )
+        _mirror(files, source)
+        result = subprocess.run(_command(source, bundle), capture_output=True, text=True,
+                                check=False)
     if result.returncode != 0:
         raise IndexFailed(
             f"Pagefind non è riuscito a indicizzare {site}:\n{result.stderr or result.stdout}"
         )
     for name in UNUSED:
         (bundle / name).unlink(missing_ok=True)
+    (bundle / STAMP).write_text(digest + "\n", encoding="ascii")
+    return False
 
 
 def indexed_pages(site: Path) -> dict[str, str]:

@@ -1,0 +1,69 @@
+"""Search index: a build whose pages did not change reuses the previous index (no second
+Pagefind run); any change in an indexed page makes a new one. Real Pagefind."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from buildtools.search_index import BUNDLE, STAMP, index_site, indexed_pages
+
+PAGE = """<!doctype html><html lang="it"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><nav>menu</nav><main data-pagefind-body><h1>{title}</h1><p>{text}</p></main></body></html>
+"""
+
+
+def _site(folder: Path, pages: dict[str, tuple[str, str]]) -> Path:
+    for slug, (title, text) in pages.items():
+        page = folder / slug / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(PAGE.format(title=title, text=text), encoding="utf-8")
+    return folder
+
+
+PAGES = {"delega": ("Delegare bene", "Come delegare la posta."),
+         "agenda": ("Agenda condivisa", "Un calendario per due.")}
+
+
+def _inodes(site: Path) -> dict[str, int]:
+    bundle = site / BUNDLE
+    return {p.relative_to(bundle).as_posix(): p.stat().st_ino
+            for p in bundle.rglob("*") if p.is_file()}
+
+
+def test_unchanged_pages_reuse_the_previous_index_and_changed_ones_do_not(
+    tmp_path: Path,
+) -> None:
+    first = _site(tmp_path / "v1", PAGES)
+    assert index_site(first) is False
+    assert set(indexed_pages(first)) == {"/delega/", "/agenda/"}
+
+    second = tmp_path / "v2"
+    shutil.copytree(first, second, ignore=shutil.ignore_patterns(BUNDLE))
+    assert index_site(second, reuse=[None, first]) is True
+    assert _inodes(second) == _inodes(first)  # linked, not indexed again
+    assert indexed_pages(second) == indexed_pages(first)
+
+    third = tmp_path / "v3"
+    shutil.copytree(first, third, ignore=shutil.ignore_patterns(BUNDLE))
+    (third / "agenda" / "index.html").write_text(
+        PAGE.format(title="Agenda rinnovata", text="Un calendario per due."), encoding="utf-8")
+    assert index_site(third, reuse=[second, first]) is False
+    assert indexed_pages(third)["/agenda/"] == "Agenda rinnovata"
+    assert (third / BUNDLE / STAMP).read_text() != (first / BUNDLE / STAMP).read_text()
+    # The earlier versions' indexes are untouched.
+    assert indexed_pages(first)["/agenda/"] == "Agenda condivisa"
+
+
+def test_an_added_page_or_a_draft_folder_is_judged_correctly(tmp_path: Path) -> None:
+    first = _site(tmp_path / "v1", PAGES)
+    index_site(first)
+    with_draft = tmp_path / "v2"
+    shutil.copytree(first, with_draft, ignore=shutil.ignore_patterns(BUNDLE))
+    _site(with_draft / "bozze", {"segreto": ("Bozza", "Non ancora.")})
+    assert index_site(with_draft, reuse=[first]) is True  # drafts are never indexed
+    added = tmp_path / "v3"
+    shutil.copytree(first, added, ignore=shutil.ignore_patterns(BUNDLE))
+    _site(added, {"nuovo": ("Nuovo articolo", "Appena scritto.")})
+    assert index_site(added, reuse=[first]) is False
+    assert "/nuovo/" in indexed_pages(added)
