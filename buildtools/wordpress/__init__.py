@@ -4,6 +4,7 @@ One module per job:
 
 - :mod:`.wxr` reads the export (WXR 1.1/1.2) safely with defusedxml;
 - :mod:`.classify` decides what each item becomes (article, page, draft, nothing);
+- :mod:`.plans` holds each item's plan (title, date, address) and what ``content/`` has;
 - :mod:`.slugs` makes short ASCII slugs that fit any file system;
 - :mod:`.body` turns WordPress HTML (blocks, shortcodes, oEmbeds) into Markdown;
 - :mod:`.media` copies the images the posts use from a copy of ``wp-content/uploads``;
