@@ -15,7 +15,7 @@ from pathlib import Path
 from buildtools.report import plural, seconds_it
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with a built site.
 
