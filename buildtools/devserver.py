@@ -5,15 +5,15 @@
   headers and the livereload endpoint (server-sent events and a same-origin script,
   injected into the pages by the server only: the built files stay clean and the
   strict CSP needs no exception).
-- ``watchfiles`` reports changes in ``content/``, ``theme/``, ``kit/``, ``plugins/`` and
-  the settings files (the project folder itself is watched non-recursively, so an
-  editor that saves by renaming is seen too).
+- :mod:`buildtools.server_watch` reports changes in ``content/``, ``theme/``, ``kit/``,
+  ``plugins/`` and the settings files (``watchfiles``), after a check that no symbolic
+  link there leads out of the project.
 - A content, theme or kit change is rebuilt in a worker thread by the build engine,
   which keeps its state in this process between builds and switches the new version
   in with one rename: the server keeps sending the last good site meanwhile, and a
   request never sees a half-written one. Success: the open pages reload (a theme
-  stylesheet is swapped in place); failure: the terminal and the page say which file
-  and why, the page stays on the last good version, the next save retries.
+  stylesheet with a plain name is swapped in place); failure: the terminal and the page
+  say which file and why, the page stays on the last good version, the next save retries.
 - A change to a plugin or a settings file cannot be rebuilt in the same process (the
   modules are imported): the process restarts itself with ``exec``, keeping its
   listening socket, so the address and the open pages stay; they reload once the
@@ -37,9 +37,15 @@ from pathlib import Path
 
 from buildtools.paths import ROOT
 from buildtools.server import LiveReload, PortBusy, RunningServer, app, listen, make
+from buildtools.server_watch import (
+    WATCHED_DIRS,
+    BuildOutcome,
+    Rebuilder,
+    Watcher,
+    needs_restart,
+    short_path,
+)
 
-WATCHED_DIRS = ("content", "theme", "kit", "plugins")
-SETTINGS_FILES = ("pelicanconf.py", "draftsconf.py", "publishconf.py")
 # The listening socket's descriptor and the reason, across a restart (exec).
 SOCKET_ENV = "DELEGA_LIVERELOAD_FD"
 RESTART_ENV = "DELEGA_LIVERELOAD_RIAVVIO"
@@ -60,35 +66,9 @@ def check_links(root: Path, dirs: Iterable[str] = WATCHED_DIRS) -> None:
     guard = local_plugin("symlink_guard")
     found = guard.unsafe_links([root / d for d in dirs if (root / d).is_dir()], root)
     if found:
-        lines = "\n".join(f"  {_short(link, root)}: {reason}" for link, reason in found)
+        lines = "\n".join(f"  {short_path(link, root)}: {reason}" for link, reason in found)
         raise UnsafeLinks("Non guardo le cartelle del sito: contengono collegamenti simbolici "
                           f"che la build rifiuta. Toglili e riavvia invoke livereload:\n{lines}")
-
-
-@dataclass
-class BuildOutcome:
-    """One rebuild: did it work, how long, what to say."""
-
-    ok: bool
-    seconds: float
-    reason: list[str]
-    summary: str = ""
-    error: str = ""
-
-
-def _short(path: str | Path, root: Path) -> str:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def needs_restart(path: str | Path, root: Path = ROOT) -> bool:
-    """A change the running process cannot take in: a plugin's code or a settings file."""
-    path = Path(path)
-    if path.parent == root:
-        return path.name in SETTINGS_FILES
-    return path.is_relative_to(root / "plugins") and path.suffix == ".py"
 
 
 def reload_css(paths: Iterable[str]) -> str | None:
@@ -97,111 +77,6 @@ def reload_css(paths: Iterable[str]) -> str | None:
     if paths and all(p.endswith(".css") and "/theme/" in p for p in paths):
         return Path(paths[0]).name
     return None
-
-
-def _watch_filter(root: Path):
-    from watchfiles import DefaultFilter
-
-    default = DefaultFilter()
-
-    def accept(change, path: str) -> bool:
-        if not default(change, path):
-            return False
-        name = os.path.basename(path)
-        if name.startswith(".#") or name.endswith((".tmp", ".swx", "~")) or name == "4913":
-            return False
-        parent = os.path.dirname(path)
-        return parent != str(root) or name in SETTINGS_FILES
-    return accept
-
-
-class Watcher:
-    """Two ``watchfiles`` watches (the folders recursively, the project folder not)
-    feeding ``on_change`` with the changed paths, until :meth:`stop`."""
-
-    def __init__(self, root: Path, on_change: Callable[[set[str]], None],
-                 dirs: Iterable[str] = WATCHED_DIRS) -> None:
-        self.root = root
-        self.on_change = on_change
-        self.dirs = [root / d for d in dirs if (root / d).is_dir()]
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        for paths, recursive in ((self.dirs, True), ([self.root], False)):
-            if paths:
-                thread = threading.Thread(target=self._run, args=(paths, recursive),
-                                          daemon=True, name="watch")
-                thread.start()
-                self._threads.append(thread)
-
-    def _run(self, paths: list[Path], recursive: bool) -> None:
-        from watchfiles import watch
-
-        for changes in watch(*paths, watch_filter=_watch_filter(self.root), recursive=recursive,
-                             stop_event=self._stop, step=50, debounce=1600,
-                             raise_interrupt=False):
-            self.on_change({path for _, path in changes})
-
-    def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=2)
-
-
-class Rebuilder:
-    """One worker thread: takes every change waiting, builds once, reports; repeats."""
-
-    def __init__(self, build: Callable[[list[str]], BuildOutcome],
-                 on_built: Callable[[BuildOutcome], None],
-                 when_idle: Callable[[], None] | None = None) -> None:
-        self.build = build
-        self.on_built = on_built
-        self.when_idle = when_idle
-        self.builds = 0
-        self.failures = 0
-        self._pending: list[str] = []
-        self._wake = threading.Condition()
-        self._closing = False
-        self._busy = False
-        self._thread = threading.Thread(target=self._run, daemon=True, name="build")
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def submit(self, paths: Iterable[str]) -> None:
-        with self._wake:
-            self._pending.extend(p for p in sorted(paths) if p not in self._pending)
-            self._wake.notify_all()
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                self._wake.wait_for(lambda: self._pending or self._closing)
-                if self._closing:
-                    return
-                reason, self._pending = self._pending, []
-                self._busy = True
-            try:
-                outcome = self.build(reason)
-                self.builds += 1
-                self.failures += not outcome.ok
-                self.on_built(outcome)
-                with self._wake:
-                    idle = not self._pending
-                if outcome.ok and idle and self.when_idle is not None:
-                    self.when_idle()
-            finally:
-                with self._wake:
-                    self._busy = False
-                    self._wake.notify_all()
-
-    def close(self, timeout: float = 300) -> None:
-        """Stop after the build under way (if any) has finished."""
-        with self._wake:
-            self._closing = True
-            self._wake.notify_all()
-            self._wake.wait_for(lambda: not self._busy, timeout=timeout)
 
 
 class SiteBuilder:
@@ -378,7 +253,7 @@ class LiveSession:
     def _changed(self, paths: set[str]) -> None:
         restart = sorted(p for p in paths if needs_restart(p, self.root))
         if restart:
-            self.restart_reason = ", ".join(_short(p, self.root) for p in restart)
+            self.restart_reason = ", ".join(short_path(p, self.root) for p in restart)
             self._restart.set()
         elif not self._restart.is_set():
             self.rebuilder.submit(paths)
@@ -387,7 +262,7 @@ class LiveSession:
         from buildtools.report import seconds_it
 
         if reason:
-            shown = ", ".join(_short(p, self.root) for p in reason[:3])
+            shown = ", ".join(short_path(p, self.root) for p in reason[:3])
             if len(reason) > 3:
                 shown += f" e altri {len(reason) - 3}"
             self.say(f"Modifica: {shown} → ricostruisco…")
