@@ -37,9 +37,10 @@ def _failed(exc: BuildError, output: Path) -> Exit:
                 code=1)
 
 
-def _build(settings: Path, output: Path, drafts: bool = False) -> None:
+def _build(settings: Path, output: Path, drafts: bool = False, force: bool = False) -> None:
     try:
-        result = Engine(settings, output=output, drafts=drafts, say=_flushing_print).build()
+        result = Engine(settings, output=output, drafts=drafts,
+                        say=_flushing_print).build(skip_unchanged=not force)
     except BuildError as exc:
         raise _failed(exc, output) from None
     print(result.summary())
@@ -55,12 +56,13 @@ def clean(c):
     print("Pulito: output/, le sue versioni e .cache/ rimossi")
 
 
-@task(help={"drafts": "also build the drafts, under /bozze/ (local preview only)"})
-def build(c, drafts=False):
+@task(help={"drafts": "also build the drafts, under /bozze/ (local preview only)",
+            "force": "build even when no source changed since the last build"})
+def build(c, drafts=False, force=False):
     """Build the site and the kit into output/ (only if everything succeeds)."""
     # DELEGA_SHOW_DRAFTS=1 is the old spelling of --drafts (settings never read it).
     drafts = drafts or os.environ.get("DELEGA_SHOW_DRAFTS") == "1"
-    _build(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts)
+    _build(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts, force=force)
 
 
 @task
@@ -255,11 +257,12 @@ def headers(c):
 
 
 @task(help={
-    "sizes": "numbers of synthetic posts, comma-separated (default 100,1000)",
+    "sizes": "numbers of synthetic posts, comma-separated (default 100,1000,5000)",
     "livereload": "also measure edit-to-browser-refresh latency",
 })
-def bench(c, sizes="100,1000", livereload=True):
-    """Time cold/warm builds, a one-article rebuild and livereload on synthetic sites."""
+def bench(c, sizes="100,1000,5000", livereload=True):
+    """One table: cold/warm/one-edit builds, livereload, memory, cards, kit, search at
+    100, 1,000 and 5,000 synthetic posts, beside bare Pelican (`--sizes 100,1000`: fewer)."""
     flag = "" if livereload else "--no-livereload"
     with c.cd(str(ROOT)):
         c.run(f"{PY} -m benchmarks.bench_build --sizes {shlex.quote(sizes)} {flag}", pty=False)

@@ -186,15 +186,34 @@ class Engine:
         return override
 
     def build(self, *, search: bool = True, post_steps: Sequence[PostStep] = (),
-              steps: Steps | None = None) -> BuildResult:
+              steps: Steps | None = None, skip_unchanged: bool = False) -> BuildResult:
         """Build into a new version of ``output`` and switch to it; raise BuildError.
 
         ``post_steps`` run on the new version before the switch, silently (a caller that
         wants them numbered passes its own ``steps`` and announces them itself).
+        ``skip_unchanged``: when the live version was built from exactly the same inputs
+        (:mod:`buildtools.fingerprint`), build nothing and return it.
         """
+        from buildtools import fingerprint
         from buildtools.paths import build_log
 
         began = time.perf_counter()
+        digest = None
+        cache = self.root / ".cache"
+        pelican_cache = cache / "pelican"
+        if skip_unchanged and not post_steps:
+            settings = read_settings(self.settings_file, self._override(self.output))
+            pelican_cache = Path(settings["CACHE_PATH"])
+            digest = fingerprint.inputs_digest(settings, self.root, drafts=self.drafts,
+                                               search=search)
+            with outputs.locked(self.output):
+                current = outputs.current_version(self.output)
+                if fingerprint.unchanged(cache, self.output, current, digest, pelican_cache):
+                    assert current is not None
+                    self.say(f"Nessun file è cambiato dall’ultima build: {self.output.name}/ "
+                             "è già aggiornato.")
+                    return self._result(current, search, {}, began)
+        fingerprint.forget(cache, self.output)
         steps = steps or Steps(total=2 + int(search))
         steps.stream = _SayStream(self.say) if steps.stream is sys.stdout else steps.stream
         timings: dict[str, float] = {}
@@ -213,6 +232,8 @@ class Engine:
                     step(version)
                     timings[getattr(step, "__name__", "step")] = time.perf_counter() - started
                 outputs.switch(self.output, version)
+                if digest is not None:
+                    fingerprint.record(cache, self.output, version, digest, pelican_cache)
             except BuildError:
                 shutil.rmtree(version, ignore_errors=True)
                 raise
@@ -224,6 +245,10 @@ class Engine:
             except BaseException:
                 shutil.rmtree(version, ignore_errors=True)
                 raise
+        return self._result(version, search, timings, began)
+
+    def _result(self, version: Path, search: bool, timings: dict[str, float],
+                began: float) -> BuildResult:
         html = sum(1 for p in self.output.rglob("*.html") if p.is_file())
         return BuildResult(
             settings_file=self.settings_file, output=self.output, version=version, pages=html,

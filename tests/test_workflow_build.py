@@ -65,7 +65,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_build_shows_its_steps_and_ends_with_a_summary(project: Path) -> None:
-    result = invoke(project, "build")
+    result = invoke(project, "build", "--force")  # the fixture built these very sources
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     steps = [line.split("…")[0] for line in lines if line.startswith("[")]
