@@ -156,6 +156,7 @@ class LiveReload:
         self.run_id = uuid.uuid4().hex[:8]
         self.keepalive = keepalive
         self.browsers = 0
+        self._pages: dict[str, int] = {}
         self.on_connect: Callable[[int], None] | None = None
         self.closing = False
 
@@ -183,10 +184,17 @@ class LiveReload:
             self.closing = True
             self._changed.notify_all()
 
-    def stream(self) -> Iterator[bytes]:
+    def open_pages(self) -> list[str]:
+        """The paths of the pages open in a browser right now (for a build that renders
+        them first), most watched first."""
+        with self._changed:
+            return sorted(self._pages, key=lambda page: -self._pages[page])
+
+    def stream(self, page: str = "") -> Iterator[bytes]:
         """The event stream of one page: hello, then every event until it goes away."""
         with self._changed:
             self.browsers += 1
+            self._pages[page] = self._pages.get(page, 0) + 1
             seen = self._event
             hello = json.dumps({"version": self.version})
         if self.on_connect is not None:
@@ -211,6 +219,9 @@ class LiveReload:
         finally:
             with self._changed:
                 self.browsers -= 1
+                self._pages[page] -= 1
+                if not self._pages[page]:
+                    del self._pages[page]
 
     def application(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -218,7 +229,10 @@ class LiveReload:
             return send_file(LIVE_SCRIPT_FILE, environ, mimetype="text/javascript",
                              max_age=0)(environ, start_response)
         if path == LIVE_PREFIX + "events":
-            response = Response(self.stream(), mimetype="text/event-stream",
+            from urllib.parse import parse_qs
+
+            page = parse_qs(environ.get("QUERY_STRING", "")).get("page", ["/"])[0]
+            response = Response(self.stream(page), mimetype="text/event-stream",
                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
             return response(environ, start_response)
         return Response("Non trovato", status=404)(environ, start_response)

@@ -7,7 +7,9 @@
   "use strict";
   // The version of the site this page came from (set by the server in the script's URL).
   let version = new URL(document.currentScript.src).searchParams.get("v");
-  const source = new EventSource("/__livereload/events");
+  // The page's path tells the server which pages are open (to rebuild those first).
+  const source = new EventSource(
+    "/__livereload/events?page=" + encodeURIComponent(location.pathname));
   let banner = null;
 
   const data = (event) => JSON.parse(event.data || "{}");

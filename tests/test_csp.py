@@ -256,10 +256,20 @@ def test_livereload_injects_a_same_origin_script_only_into_pages(tiny_site: Path
             assert headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
         status, headers, body = _get(web.url + "/__livereload/client.js")
         assert status == 200 and headers["Content-Type"].startswith("text/javascript")
-        assert 'new EventSource("/__livereload/events")' in body
+        assert '"/__livereload/events?page="' in body and "new EventSource(" in body
         assert headers["X-Content-Type-Options"] == "nosniff"
         _, _, css = _get(web.url + "/site.css")
         assert "livereload" not in css
+        # An open page is known by its path while its event stream lasts.
+        import http.client
+
+        events = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
+        events.request("GET", "/__livereload/events?page=%2Farticolo%2F")
+        stream = events.getresponse()
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        assert stream.readline() == b"retry: 300\n" and stream.readline() == b"event: hello\n"
+        assert hub.open_pages() == ["/articolo/"]
+        events.close()
     assert "livereload" not in (tiny_site / "index.html").read_text(encoding="utf-8")
 
 
