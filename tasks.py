@@ -110,10 +110,10 @@ def reserve(c):
     serve(c)
 
 
-@task
-def preview(c):
+@task(help={"force": "build even when no source changed since the last build"})
+def preview(c, force=False):
     """Build with the production settings (publishconf.py) into output/."""
-    _build(CONFIG["settings_publish"], CONFIG["deploy_path"])
+    _build(CONFIG["settings_publish"], CONFIG["deploy_path"], force=force)
 
 
 @task
