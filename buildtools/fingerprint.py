@@ -124,7 +124,8 @@ def _stamp_file(cache: Path, output: Path) -> Path:
 def unchanged(cache: Path, output: Path, version: Path | None, digest: str,
               pelican_cache: Path) -> bool:
     """True when ``version`` (the live one) was built from inputs with ``digest`` and
-    Pelican's cache is as that build left it."""
+    Pelican's cache and the version's own files are as that build left them (a plain
+    ``pelican -s publishconf.py`` writes into the live version: that must rebuild)."""
     if version is None or not version.is_dir():
         return False
     try:
@@ -132,7 +133,7 @@ def unchanged(cache: Path, output: Path, version: Path | None, digest: str,
     except (OSError, ValueError):
         return False
     return stamp == {"version": version.name, "digest": digest,
-                     "cache": cache_state(pelican_cache)}
+                     "cache": cache_state(pelican_cache), "site": cache_state(version)}
 
 
 def record(cache: Path, output: Path, version: Path, digest: str,
@@ -142,7 +143,8 @@ def record(cache: Path, output: Path, version: Path, digest: str,
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps({"version": version.name, "digest": digest,
-                                     "cache": cache_state(pelican_cache)}),
+                                     "cache": cache_state(pelican_cache),
+                                     "site": cache_state(version)}),
                          encoding="utf-8")
     os.replace(temporary, path)
 

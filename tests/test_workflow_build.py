@@ -161,6 +161,9 @@ def test_pelican_alone_with_publishconf_builds_a_safe_production_site(tmp_path: 
         f"Slug: {token.lower()}\nSummary: {token}.\nStatus: draft\n\nTesto {token}.\n",
         encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DELEGA_", "SOURCE_DATE"))}
+    first = invoke(project, "build")  # a development site is live, its caches filled
+    assert first.returncode == 0, first.stdout + first.stderr
+    dev_cache = tree_digest(project / ".cache" / "pelican")
     result = subprocess.run([sys.executable, "-m", "pelican", "-s", "publishconf.py"],
                             cwd=project, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -176,4 +179,11 @@ def test_pelican_alone_with_publishconf_builds_a_safe_production_site(tmp_path: 
     assert "https://www.giulia-assistente.example/" in (site / "sitemap.xml").read_text("utf-8")
     assert (project / ".cache" / "pelican-publish").is_dir()
     assert (project / ".cache" / "kit-publish").is_dir()
-    assert not (project / ".cache" / "pelican").exists()  # the development cache: untouched
+    assert tree_digest(project / ".cache" / "pelican") == dev_cache  # development cache untouched
+
+    # Pelican wrote into the live version: the next `invoke build` must notice and rebuild.
+    again = invoke(project, "build")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Nessun file è cambiato" not in again.stdout
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "127.0.0.1" in home and "https://www.giulia-assistente.example" not in home
