@@ -106,14 +106,26 @@ def run_measured(command: list[str], cwd: Path) -> Run:
 
 
 def _seconds(text: str) -> float:
-    return float(text.replace(",", "."))
+    """``"3,1 s"`` or ``"2 min 05 s"`` (buildtools.report.seconds_it) → seconds."""
+    found = re.match(r"(?:(\d+) min )?([\d,]+) s", text.strip())
+    if not found:
+        return 0.0
+    return 60 * int(found.group(1) or 0) + float(found.group(2).replace(",", "."))
+
+
+STEPS = {"Kit": "kit", "Sito": "pelican", "Indice": "search"}
 
 
 def invoke_build(project: Path) -> Run:
     run = run_measured([sys.executable, "-m", "invoke", "build"], project)
-    names = iter(("kit", "pelican", "search"))
-    for match in re.finditer(r"fatto in ([\d,]+) s", run.stdout):
-        run.phases[next(names, "altro")] = _seconds(match.group(1))
+    step = None
+    for line in run.stdout.splitlines():
+        header = re.match(r"\[\d+/\d+\] (\w+)", line)
+        if header:
+            step = STEPS.get(header.group(1))
+        elif step and line.strip().startswith("fatto in "):
+            run.phases[step] = _seconds(line.strip()[len("fatto in "):])
+            step = None
     found = re.search(r"(\d+) pagine HTML", run.stdout)
     run.pages = int(found.group(1)) if found else 0
     log = project / ".cache" / "ultima-build.log"
