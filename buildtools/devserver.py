@@ -349,7 +349,12 @@ class LiveSession:
     def _reexec(self, running: RunningServer) -> None:
         """Start this same command again in this process, on the same socket."""
         self.say(f"{self.restart_reason} è cambiato: riavvio livereload…")
-        fd = running.server.socket.fileno()
+        # Stop accepting but keep listening (werkzeug closes its socket on shutdown: a
+        # duplicate keeps it open): from now on a browser's request waits in the queue
+        # for the new process instead of being cut by exec.
+        fd = os.dup(running.server.socket.fileno())
+        running.server.shutdown()
+        time.sleep(0.3)  # let the answers already under way finish
         os.set_inheritable(fd, True)
         env = os.environ | {SOCKET_ENV: str(fd), RESTART_ENV: self.restart_reason}
         sys.stdout.flush()

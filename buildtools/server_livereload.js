@@ -7,9 +7,6 @@
   "use strict";
   // The version of the site this page came from (set by the server in the script's URL).
   let version = new URL(document.currentScript.src).searchParams.get("v");
-  // The page's path tells the server which pages are open (to rebuild those first).
-  const source = new EventSource(
-    "/__livereload/events?page=" + encodeURIComponent(location.pathname));
   let banner = null;
 
   const data = (event) => JSON.parse(event.data || "{}");
@@ -49,22 +46,34 @@
     banner.replaceChildren(title, detail);
   }
 
-  source.addEventListener("hello", (event) => {
-    const now = data(event).version;
-    if (version !== null && now !== version) {
-      location.reload();  // a newer site went live, or the server restarted
-      return;
-    }
-    version = now;
-  });
-  source.addEventListener("reload", (event) => {
-    const message = data(event);
-    version = message.version;
-    if (message.css && swapStylesheet(message.css)) {
-      if (banner) { banner.remove(); banner = null; }
-      return;
-    }
-    location.reload();
-  });
-  source.addEventListener("failed", (event) => showFailure(data(event).message || ""));
+  function connect() {
+    // The page's path tells the server which pages are open (to rebuild those first).
+    const source = new EventSource(
+      "/__livereload/events?page=" + encodeURIComponent(location.pathname));
+    // A dropped stream reconnects by itself; one the browser gave up on (an answer
+    // that was not an event stream, while the server restarted) is opened again.
+    source.addEventListener("error", () => {
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
+    });
+    source.addEventListener("hello", (event) => {
+      const now = data(event).version;
+      if (version !== null && now !== version) {
+        location.reload();  // a newer site went live, or the server restarted
+        return;
+      }
+      version = now;
+    });
+    source.addEventListener("reload", (event) => {
+      const message = data(event);
+      version = message.version;
+      if (message.css && swapStylesheet(message.css)) {
+        if (banner) { banner.remove(); banner = null; }
+        return;
+      }
+      location.reload();
+    });
+    source.addEventListener("failed", (event) => showFailure(data(event).message || ""));
+  }
+
+  connect();
 })();
