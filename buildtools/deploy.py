@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from buildtools.paths import ROOT
+
 METHODS = ("rsync", "gh-pages")
 
 
@@ -80,8 +81,6 @@ def read_settings(settings_file: Path) -> dict[str, Any]:
     """The upper-case names of a Pelican settings file, without Pelican's defaults."""
     from pelican.settings import get_settings_from_file
 
-    if str(settings_file.parent) not in sys.path:
-        sys.path.insert(0, str(settings_file.parent))
     return dict(get_settings_from_file(str(settings_file)))
 
 

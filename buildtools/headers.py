@@ -23,7 +23,8 @@ from base64 import b64encode
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from buildtools.paths import ROOT
+
 NGINX_CONF = ROOT / "deploy" / "security-headers.conf"
 NGINX_AUTHOR_CONF = ROOT / "deploy" / "security-headers-author-pages.conf"
 # Set by deploy/nginx.conf's author-pages location itself (see buildtools.comments).

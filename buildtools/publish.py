@@ -26,18 +26,19 @@ from buildtools import deploy as deploy_mod
 from buildtools import worktree
 from buildtools.checks import CheckReport, run_checks
 from buildtools.headers import meta_content_security_policy, write_headers_file
+from buildtools.paths import CACHE, PUBLISH_SETTINGS, ROOT
+from buildtools.paths import CHECK_MEMO as CHECK_MEMO_DEV
 from buildtools.precompress import CompressionStats, candidates, precompress_site
 from buildtools.report import Steps, site_summary
 
-ROOT = Path(__file__).resolve().parent.parent
-PUBLISH_DIR = ROOT / ".cache" / "publish" / "sito"
+PUBLISH_DIR = CACHE / "publish" / "sito"
 # A GitHub Pages build differs (the policy in a <meta>): it has a folder of its own.
 PUBLISH_DIR_GH_PAGES = PUBLISH_DIR.with_name("sito-gh-pages")
 # Fingerprint of the last production site that passed every check: publishing the
 # very same bytes again (a second target, a retry after a network error) skips them.
-CHECKED_FILE = ROOT / ".cache" / "publish" / "controlli-superati.txt"  # the last few
+CHECKED_FILE = CACHE / "publish" / "controlli-superati.txt"  # the last few
 # Pages of production builds that passed the slow checks, by content.
-CHECK_MEMO = ROOT / ".cache" / "controlli" / "memo-produzione.json"
+CHECK_MEMO = CHECK_MEMO_DEV.with_name("memo-produzione.json")
 
 
 class PublishFailed(Exception):
@@ -56,7 +57,7 @@ class PublishResult:
 
 
 def publish(
-    settings_file: Path = ROOT / "publishconf.py",
+    settings_file: Path = PUBLISH_SETTINGS,
     *,
     dry_run: bool = False,
     allow_dirty: bool = False,
@@ -139,7 +140,7 @@ def _host_settings(config: deploy_mod.DeployConfig | None) -> dict[str, str]:
     return {}
 
 
-def rollback(settings_file: Path = ROOT / "publishconf.py") -> deploy_mod.DeployResult:
+def rollback(settings_file: Path = PUBLISH_SETTINGS) -> deploy_mod.DeployResult:
     """Put the previous release live again (``invoke rollback``); raise ``DeployError``."""
     settings = deploy_mod.read_settings(settings_file)
     config = deploy_mod.load_config(settings)
@@ -164,14 +165,19 @@ def _uncommitted_sources(root: Path, *, allow: bool) -> list[worktree.Change]:
 
 
 def site_fingerprint(site: Path) -> str:
-    """SHA-256 over every file of ``site`` and the checkers (code, vnu, axe, Chromium)."""
+    """SHA-256 over every file of ``site`` and the checkers (our code, vnu, axe-core)."""
     digest = hashlib.sha256()
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         digest.update(path.relative_to(site).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    from buildtools.checks.memo import checker_fingerprint
+    from buildtools.checks.a11y import axe_version
+    from buildtools.checks.memo import code_version
+    from buildtools.checks.nu import vnu_version
 
-    digest.update(checker_fingerprint().encode())
+    # Read from files only: `chromium --version` is a process that may time out on a
+    # busy machine, and a different string would make the same site look unchecked.
+    for part in (code_version(), vnu_version(), axe_version()):
+        digest.update(part.encode() + b"\0")
     return digest.hexdigest()
 
 

@@ -171,7 +171,7 @@ def test_publishing_again_switches_to_a_new_release_sharing_unchanged_files(
     assert all(p.is_dir() and not p.is_symlink() for p in releases.iterdir())
     # Same sources, same commit: the same bytes, so the checks were not run twice and
     # every file is a hard link to the previous release.
-    assert "già superato tutti i controlli" in result.stdout
+    assert "già superato tutti i controlli" in result.stdout, result.stdout
     assert tree_digest(second) == tree_digest(first)
     index = second / "index.html"
     assert index.stat().st_ino == (first / "index.html").stat().st_ino
