@@ -117,6 +117,8 @@ STEPS = {"Kit": "kit", "Sito": "pelican", "Indice": "search"}
 
 
 def invoke_build(project: Path) -> Run:
+    log = project / ".cache" / "ultima-build.log"
+    log.unlink(missing_ok=True)  # a skipped build writes none: no stale card line
     run = run_measured([sys.executable, "-m", "invoke", "build"], project)
     step = None
     for line in run.stdout.splitlines():
@@ -128,7 +130,6 @@ def invoke_build(project: Path) -> Run:
             step = None
     found = re.search(r"(\d+) pagine HTML", run.stdout)
     run.pages = int(found.group(1)) if found else 0
-    log = project / ".cache" / "ultima-build.log"
     text = log.read_text(encoding="utf-8") if log.is_file() else ""
     cards = re.search(r"og_image: (\d+) immagini \((\d+) disegnate.*? in ([\d.]+) s", text)
     if cards:
