@@ -18,7 +18,6 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.browser_support import launch_chromium
 from tests.test_kit_forms import BUTTONS, SCALE, TEXTS, _ink, _page_of, _pdfium, _poppler, _widgets
 from tests.test_kit_support import ROOT, session_build
 
@@ -83,25 +82,24 @@ def _serve(route, blank: bytes) -> None:
 
 
 @pytest.fixture(scope="module")
-def filled_by_pdfjs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
-    """(blank PDF, PDF saved by pdf.js, pdf.js canvases: "blank-N" and "saved-N")."""
-    from playwright.sync_api import sync_playwright
+def filled_by_pdfjs(tmp_path_factory: pytest.TempPathFactory, browser) -> tuple[Path, Path, dict]:
+    """(blank PDF, PDF saved by pdf.js, pdf.js canvases: "blank-N" and "saved-N").
 
+    Uses the session's Chromium: Playwright's sync API cannot start twice in one process."""
     assert (PDFJS / "pdf.mjs").is_file(), "pdfjs-dist manca: esegui `npm ci` (lo fa `make test`)"
     info = session_build(tmp_path_factory)
     blank_bytes = info.pdf_path.read_bytes()
     reader = PdfReader(info.pdf_path)
     widgets = _widgets(reader)
     pages = sorted({_page_of(reader, w) for n in [*BUTTONS, *TEXTS] for w in widgets[n]})
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page()
-            page.route(f"{ORIGIN}/**", lambda route: _serve(route, blank_bytes))
-            page.goto(f"{ORIGIN}/")
-            result = page.evaluate(SCRIPT, ["", TEXTS, BUTTONS, pages, SCALE])
-        finally:
-            browser.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.route(f"{ORIGIN}/**", lambda route: _serve(route, blank_bytes))
+        page.goto(f"{ORIGIN}/")
+        result = page.evaluate(SCRIPT, ["", TEXTS, BUTTONS, pages, SCALE])
+    finally:
+        context.close()
     folder = tmp_path_factory.mktemp("kit-pdfjs")
     blank = folder / "blank.pdf"
     blank.write_bytes(blank_bytes)
