@@ -30,6 +30,7 @@ from pathlib import Path
 
 BUNDLE = "pagefind"
 STAMP = "indexed.sha256"
+BODY_MARK = b"data-pagefind-body"
 LANGUAGE = "it"
 # Top-level folders never indexed: drafts (pelicanconf.py DRAFT_SAVE_AS) and the bundle.
 EXCLUDED_DIRS = frozenset({"bozze", BUNDLE})
@@ -48,13 +49,17 @@ class IndexFailed(Exception):
 
 
 def _indexable(site: Path) -> list[tuple[str, Path]]:
-    """``(relative path, file)`` of every HTML file Pagefind should read, sorted."""
+    """``(relative path, file)`` of every HTML file Pagefind should read, sorted: the
+    pages with a ``data-pagefind-body`` (Pagefind leaves out the others anyway once one
+    page has it, but still parses them: listings, tags and archives are half the site)."""
     found = []
     for html in site.rglob("*.html"):
         rel = html.relative_to(site)
         if rel.parts[0] not in EXCLUDED_DIRS:
             found.append((rel.as_posix(), html))
-    return sorted(found)
+    found.sort()
+    bodies = [(rel, html) for rel, html in found if BODY_MARK in html.read_bytes()]
+    return bodies or found
 
 
 def _mirror(files: list[tuple[str, Path]], dest: Path) -> int:

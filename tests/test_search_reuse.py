@@ -67,3 +67,19 @@ def test_an_added_page_or_a_draft_folder_is_judged_correctly(tmp_path: Path) -> 
     _site(added, {"nuovo": ("Nuovo articolo", "Appena scritto.")})
     assert index_site(added, reuse=[first]) is False
     assert "/nuovo/" in indexed_pages(added)
+
+
+def test_pages_without_a_body_mark_are_not_read_and_do_not_force_a_new_index(
+    tmp_path: Path,
+) -> None:
+    first = _site(tmp_path / "v1", PAGES)
+    (first / "tag").mkdir()
+    (first / "tag" / "index.html").write_text("<html><body><h1>Tag</h1></body></html>",
+                                              encoding="utf-8")
+    index_site(first)
+    assert set(indexed_pages(first)) == {"/delega/", "/agenda/"}
+    second = tmp_path / "v2"
+    shutil.copytree(first, second, ignore=shutil.ignore_patterns(BUNDLE))
+    (second / "tag" / "index.html").write_text("<html><body><h1>Tag 2</h1></body></html>",
+                                               encoding="utf-8")
+    assert index_site(second, reuse=[first]) is True
