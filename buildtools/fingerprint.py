@@ -30,8 +30,11 @@ ENVIRONMENT = ("DELEGA_", "ISSO", "PELICAN", "SOURCE_DATE_EPOCH", "TZ")
 
 def _files(folder: Path) -> Iterable[Path]:
     for current, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-        for name in sorted(names):
+        # os.walk lists a link to a folder among the folders and does not enter it: yield
+        # it as an entry, so a new link (even a loop) is an input that changed.
+        links = [d for d in dirs if os.path.islink(os.path.join(current, d))]
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and d not in links)
+        for name in sorted(names + links):
             if not name.endswith(".pyc"):
                 yield Path(current) / name
 

@@ -164,10 +164,17 @@ def _uncommitted_sources(root: Path, *, allow: bool) -> list[worktree.Change]:
     return dirty
 
 
+PRECOMPRESSED = frozenset({".gz", ".br"})
+
+
 def site_fingerprint(site: Path) -> str:
-    """SHA-256 over every file of ``site`` and the checkers (our code, vnu, axe-core)."""
+    """SHA-256 over every file of ``site`` and the checkers (our code, vnu, axe-core).
+
+    The ``.gz``/``.br`` twins are left out: they are made from the other files after the
+    checks, and an unchanged build keeps the previous publish's twins in its folder."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+    for path in sorted(p for p in site.rglob("*")
+                       if p.is_file() and p.suffix not in PRECOMPRESSED):
         digest.update(path.relative_to(site).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     from buildtools.checks.a11y import axe_version
