@@ -18,9 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-from buildtools.engine import local_plugin  # noqa: E402
+from buildtools.engine import local_plugin
+from buildtools.paths import ROOT
 
 kit_pdf = local_plugin("kit_pdf")
 

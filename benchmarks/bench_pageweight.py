@@ -16,9 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-from buildtools.checks.budget import page_loads  # noqa: E402
+from buildtools.checks.budget import page_loads
 
 PAGE_TYPES = {
     "home": "index.html",

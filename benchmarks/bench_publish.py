@@ -20,10 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-from tests.sitecopy import copy_project  # noqa: E402
-from tests.workflow_support import git, init_git  # noqa: E402
+from tests.sitecopy import copy_project
+from tests.workflow_support import git, init_git
 
 STEPS = ("kit", "Pelican", "Pagefind", "controlli", "compressione", "invio")
 

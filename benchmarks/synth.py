@@ -16,8 +16,6 @@ import random
 import shutil
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 WORDS = " ".join((
     "delega assistente virtuale agenda cliente fattura attività processo tempo priorità "
     "lavoro impresa professionista strumento comunicazione istruzioni settimana obiettivo "

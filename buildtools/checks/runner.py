@@ -26,9 +26,9 @@ from buildtools.checks.nu import html_errors
 from buildtools.checks.problem import CheckReport, CheckResult, Problem
 from buildtools.checks.site import SiteIndex
 from buildtools.checks.static import check_unreferenced_static
+from buildtools.paths import ROOT
 from buildtools.report import plural
 
-ROOT = Path(__file__).resolve().parents[2]
 LINKS = "Link e ancore"
 DRAFTS = "Bozze"
 CSP = "Contenuti bloccati dalla CSP di produzione"
