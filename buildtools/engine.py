@@ -210,6 +210,8 @@ class Engine:
                 current = outputs.current_version(self.output)
                 if fingerprint.unchanged(cache, self.output, current, digest, pelican_cache):
                     assert current is not None
+                    # A skipped build still clears what an interrupted one left behind.
+                    outputs.remove_leftovers(self.output)
                     self.say(f"Nessun file è cambiato dall’ultima build: {self.output.name}/ "
                              "è già aggiornato.")
                     return self._result(current, search, {}, began)
