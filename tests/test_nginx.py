@@ -270,7 +270,7 @@ def test_fingerprinted_theme_files_are_cached_a_year_as_immutable(nginx: Nginx) 
     home = nginx.get("/")
     assets = _page_assets(home.body.decode())
     assert {"css/site.css", "js/enhance.js", "js/search.js", "css/search.css",
-            "js/comments.js", "css/comments.css"} <= set(assets), assets
+            "js/comments.js"} <= set(assets), assets
     for plain, url in assets.items():
         reply = nginx.get(url)
         assert reply.status == 200, url

@@ -136,7 +136,8 @@ def test_article_json_ld_describes_post_and_breadcrumb(site: Path, slug: str) ->
     assert posting["datePublished"].startswith(source["date"][:10])
     assert posting["dateModified"].startswith((source.get("modified") or source["date"])[:10])
     assert posting["mainEntityOfPage"] == f"{SITEURL}/{slug}/"
-    assert posting["image"]["url"].endswith(f"/og/{slug}.png")
+    assert posting["image"].endswith(f"/og/{slug}.png")
+    assert posting["author"]["name"]
     crumbs = [e["name"] for e in items["BreadcrumbList"]["itemListElement"]]
     assert crumbs == ["Home", source["category"], source["title"]]
 

@@ -43,14 +43,13 @@ export const STRINGS = {
   "date-year": "l’anno scorso\n{{ n }} anni fa",
 };
 
+// Only what differs from Isso's defaults (gravatar and reply notifications are off there).
 const SETTINGS = {
   "data-isso-lang": "it",
   "data-isso-css": "false",
   "data-isso-avatar": "false",
-  "data-isso-gravatar": "false",
   "data-isso-vote": "false",
   "data-isso-sorting": "oldest",
-  "data-isso-reply-notifications-default-enabled": "false",
 };
 
 export function start(thread, endpoint) {
@@ -65,7 +64,6 @@ export function start(thread, endpoint) {
       area.setAttribute("aria-label", "Il tuo commento");
     }
     if (thread.querySelector(".isso-postbox") && fallback && !fallback.hidden) {
-      section.classList.add("comments-ready");
       fallback.hidden = true;
     }
   });
@@ -81,7 +79,6 @@ export function start(thread, endpoint) {
   }
   script.addEventListener("error", () => {
     ready.disconnect();
-    section.classList.add("comments-unavailable");
     const note = document.createElement("p");
     note.className = "comments-note";
     note.textContent = "I commenti non sono disponibili in questo momento: puoi comunque scrivermi via e-mail.";

@@ -3,21 +3,20 @@
      the results' stylesheet loads on focus; search.js and Pagefind's script,
      WebAssembly and index on the first keystroke.
    - Readiness test (kit page): readiness.js scores the answers, in the browser only.
-   - Comments: Isso (comments.js) loads when the reader scrolls near the thread.
+   - Comments: Isso (comments.js) loads when the reader scrolls near the thread (its
+     styles are in site.css).
    - Counts: one request to Isso's /count for every [data-comment-count] on the page,
      only where comments are configured (data-comments); a failure stays silent.
    No inline code anywhere, so that `Content-Security-Policy: default-src 'self'` holds. */
 (function () {
   "use strict";
   var me = document.currentScript;
-  var assets = new URL(me.getAttribute("data-assets"), document.baseURI).href;
   var comments = me.getAttribute("data-comments");
   var loading = {};
 
   // Fingerprinted names (search.1a2b3c4d5e.js) come from the page: data-search-js…
   function asset(name, type) {
-    var url = me.getAttribute("data-" + name + "-" + type);
-    return url ? new URL(url, document.baseURI).href : assets + type + "/" + name + "." + type;
+    return new URL(me.getAttribute("data-" + name + "-" + type), document.baseURI).href;
   }
   function css(name) {
     if (loading["css:" + name]) return;
@@ -79,8 +78,7 @@
     input.addEventListener("input", start);
     input.addEventListener("keydown", early);
     // The results' panel styles, as soon as the reader heads for the box.
-    input.addEventListener("focus", function () { css("search"); });
-    input.addEventListener("input", function () { css("search"); });
+    input.addEventListener("focus", function () { css("search"); }); // typing needs focus first
   }
 
   // The readiness test on the kit page scores answers in the browser (nothing is sent).
@@ -91,7 +89,6 @@
   if (thread && comments) {
     var section = thread.closest("section") || thread;
     var load = function () {
-      css("comments");
       module("comments").then(function (isso) { isso.start(thread, comments); });
     };
     if (location.hash === "#commenti" || !("IntersectionObserver" in window)) {
