@@ -8,7 +8,6 @@ in ``buildtools/`` so that tests and benchmarks call the same code.
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import sys
@@ -60,8 +59,6 @@ def clean(c):
             "force": "build even when no source changed since the last build"})
 def build(c, drafts=False, force=False):
     """Build the site and the kit into output/ (only if everything succeeds)."""
-    # DELEGA_SHOW_DRAFTS=1 is the old spelling of --drafts (settings never read it).
-    drafts = drafts or os.environ.get("DELEGA_SHOW_DRAFTS") == "1"
     _build(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts, force=force)
 
 

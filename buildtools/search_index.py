@@ -4,7 +4,7 @@ The last step of every build (``invoke build``, ``invoke preview``, ``invoke pub
 - only the content of ``data-pagefind-body`` elements is indexed, i.e. article and page
   bodies (the templates mark them); listings, tags, archives and 404 carry no marker;
 - drafts never: pages under ``bozze/`` (written only for a local preview with
-  ``DELEGA_SHOW_DRAFTS=1``) are not even shown to Pagefind;
+  ``invoke build --drafts`` or ``livereload --drafts``) are not even shown to Pagefind;
 - Italian stemming (``--force-language it``): "delegare" finds "delega";
 - only what the site's own search box uses is kept in ``pagefind/``: the API
   (``pagefind.js``, worker, WebAssembly) and the index. Pagefind's ready-made UIs are

@@ -115,7 +115,7 @@ def test_index_site_skips_drafts_folder(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_draft_previewed_locally_is_never_indexed(tmp_path: Path) -> None:
-    """Even when drafts are written for a local preview (DELEGA_SHOW_DRAFTS=1)."""
+    """Even when drafts are written for a local preview (invoke build --drafts)."""
     project = copy_project(tmp_path / "project")
     token = "Cavolfiore-riservato-5519"
     (project / "content" / "articles" / "bozza-ricerca.md").write_text(
@@ -131,7 +131,7 @@ Questa bozza parla di delega e contiene la parola {token}.
 """,
         encoding="utf-8",
     )
-    result = invoke(project, "build", env={"DELEGA_SHOW_DRAFTS": "1"})
+    result = invoke(project, "build", "--drafts")
     assert result.returncode == 0, result.stdout + result.stderr
     site = project / "output"
     drafts = [p for p in site.rglob("*.html") if token in p.read_text(encoding="utf-8")]

@@ -55,7 +55,7 @@ def check_drafts(
     problems = []
     if (site / "bozze").exists():
         problems.append(Problem("bozze/", None, "draft-folder",
-                                "la cartella delle bozze è nel sito (DELEGA_SHOW_DRAFTS=1?)"))
+                                "la cartella delle bozze è nel sito (build con --drafts?)"))
     drafts = find_drafts(content) if content and content.is_dir() else []
     if not drafts:
         return problems
