@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.bench_livereload import reload_latency
+from benchmarks.bench_livereload import preview_latency
 from benchmarks.synth import make_bare, make_site
 
 EDIT_MARK = "Paragrafo aggiunto dal benchmark"
@@ -144,22 +144,29 @@ def pelican_build(project: Path) -> Run:
                          "-o", "output", "-q"], project)
 
 
+def _edited(project: Path) -> Path:
+    return sorted((project / "content" / "articles").glob("articolo-sintetico-*.md"))[0]
+
+
 def edit_article(project: Path, number: int) -> None:
-    article = sorted((project / "content" / "articles").glob("articolo-sintetico-*.md"))[0]
-    with article.open("a", encoding="utf-8") as handle:
+    with _edited(project).open("a", encoding="utf-8") as handle:
         handle.write(f"\n{EDIT_MARK} numero {number}.\n")
 
 
-def livereload_latency(project: Path, rounds: int = 3) -> float:
-    """Median seconds from save to the reload message."""
+def livereload_latency(project: Path, rounds: int = 3) -> dict[str, float]:
+    """Median seconds from saving the article open in the browser to: its reload, the
+    whole new site live, its search index up to date."""
     from tests.workflow_support import LiveServer
 
+    page = f"/{_edited(project).stem}/"
     server = LiveServer(project)
     try:
-        latencies = reload_latency(server.url, lambda n: edit_article(project, 1000 + n), rounds)
+        seen = preview_latency(server.url, project / "output", page,
+                               lambda n: edit_article(project, 1000 + n), rounds)
     finally:
         server.stop()
-    return statistics.median(latencies)
+    return {key: statistics.median(r[key] for r in seen if key in r)
+            for key in ("reload", "site", "search") if any(key in r for r in seen)}
 
 
 def bench(size: int, with_livereload: bool) -> dict[str, object]:
@@ -209,8 +216,10 @@ def table(rows: list[dict]) -> list[str]:
         line(f"**{label}**: nostra", lambda r, k=key: _cell(r[k]))
         line(f"{label}: Pelican nudo", lambda r, k=key: _cell(r[f"bare_{k}"]))
         line(f"{label}: rapporto", lambda r, k=key: _ratio(r[k], r[f"bare_{k}"]))
-    line("livereload: salva → ricarica",
-         lambda r: f"{_num(r['livereload'], 2)} s" if "livereload" in r else "—")
+    line("livereload: salva → pagina aperta ricaricata / sito intero / ricerca",
+         lambda r: " / ".join(f"{_num(r['livereload'][k], 2)} s" if k in r["livereload"]
+                              else "—" for k in ("reload", "site", "search"))
+         if "livereload" in r else "—")
     line("picco memoria (albero processi): nostra / Pelican",
          lambda r: f"{r['cold'].peak // 2**20} MB / {r['bare_cold'].peak // 2**20} MB")
     line("card a freddo (disegnate, ms/card)", lambda r: _cards(r["cold"]))

@@ -22,16 +22,17 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 ARTICLE = "content/articles/sei-pronto-assistente-virtuale.md"
 PAGE = "/sei-pronto-assistente-virtuale/"
 
 
-def _events(url: str) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+def _events(url: str, page: str = "/") -> tuple[http.client.HTTPConnection,
+                                               http.client.HTTPResponse]:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
-    connection.request("GET", "/__livereload/events")
+    connection.request("GET", f"/__livereload/events?page={quote(page)}")
     return connection, connection.getresponse()
 
 
@@ -63,6 +64,46 @@ def reload_latency(url: str, edit: Callable[[int], None], rounds: int = 3) -> li
             latencies.append(time.perf_counter() - began)
             time.sleep(1.0)
         return latencies
+    finally:
+        connection.close()
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 120) -> bool:
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def preview_latency(url: str, output: Path, page: str, edit: Callable[[int], None],
+                    rounds: int = 3) -> list[dict[str, float]]:
+    """For each save of the source of ``page`` (open, as in a browser): seconds to the
+    reload event, to the new version of the whole site going live, and to its search
+    index being its own (``output/pagefind`` replaced by the background refresh)."""
+    import os
+
+    connection, response = _events(url, page)
+    try:
+        _next_event(response, ("hello",))
+        rounds_seen = []
+        for number in range(rounds):
+            live = os.path.realpath(output)
+            began = time.perf_counter()
+            edit(number)
+            event = _next_event(response, ("reload", "failed"))
+            if event["event"] == "failed":
+                raise SystemExit(f"build fallita: {event.get('message')}")
+            seen = {"reload": time.perf_counter() - began}
+            if _wait(lambda live=live: os.path.realpath(output) != live):
+                seen["site"] = time.perf_counter() - began
+                index = os.stat(output / "pagefind").st_ino
+                if _wait(lambda index=index: os.stat(output / "pagefind").st_ino != index, 60):
+                    seen["search"] = time.perf_counter() - began
+            rounds_seen.append(seen)
+            time.sleep(1.0)
+        return rounds_seen
     finally:
         connection.close()
 

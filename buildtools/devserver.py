@@ -94,8 +94,12 @@ class SiteBuilder:
 
         self.output = output.absolute()
         self.say = say
-        self.engine = Engine(settings, output=self.output, drafts=drafts, say=say)
+        self.engine = Engine(settings, output=self.output, drafts=drafts, say=say,
+                             keep_site=True)
         self.stopping = False
+        # Set by LiveSession: the pages open in a browser, and "reload them now".
+        self.open_pages: Callable[[], list[str]] = list
+        self.reload_now: Callable[[], None] = lambda: None
         self._indexed: Path | None = None  # the version whose pagefind/ is its own
         self._search_lock = threading.Lock()  # carry-over and swap never overlap
         self._refreshing = False  # a refresh thread runs (read and set under the lock)
@@ -116,9 +120,51 @@ class SiteBuilder:
             if previous.is_dir() and previous.resolve() != (version / "pagefind").resolve():
                 shutil.copytree(previous, version / "pagefind", copy_function=os.link)
 
+    def preview(self, reason: list[str], open_pages: list[str]) -> list[str]:
+        """Render first the open pages whose sources changed, from the site in memory,
+        straight into the live version; their addresses (none: the rebuild decides)."""
+        from buildtools.preview import publish
+
+        site = self.engine.site
+        if site is None or not open_pages:
+            return []
+        shown = []
+        for path in reason:
+            if site.url_of(path) not in open_pages:
+                continue
+            rendered = site.render(path)
+            if rendered is not None:
+                publish(rendered, self._live())
+                shown.append(rendered)
+        # The render memo sees these files changed (size, time) and renders them again.
+        return [page.url for page in shown]
+
+    def _open_files(self, pages: list[str]) -> dict[str, bytes | None]:
+        live = self._live()
+        found: dict[str, bytes | None] = {}
+        for page in pages:
+            path = live / page.lstrip("/")
+            path = path / "index.html" if page.endswith("/") else path
+            try:
+                found[page] = path.read_bytes()
+            except OSError:
+                found[page] = None
+        return found
+
     def __call__(self, reason: list[str]) -> BuildOutcome:
         from buildtools.errors import BuildError
+        from buildtools.report import seconds_it
 
+        previewed: list[str] = []
+        if reason:
+            began = time.perf_counter()
+            previewed = self.preview(reason, self.open_pages())
+            if previewed:
+                self.reload_now()
+                self.say(f"Anteprima di {', '.join(previewed)} in "
+                         f"{seconds_it(time.perf_counter() - began)}: aggiorno il resto…")
+        pages = self.open_pages() if previewed else []
+        before = self._open_files(pages)
         kit_before = self._kit_digest()
         carry = bool(reason) and (self._live() / "pagefind").is_dir()
         began = time.perf_counter()
@@ -133,7 +179,9 @@ class SiteBuilder:
         kit_note = ("kit rigenerato" if kit_before is not None and kit_after != kit_before
                     else "kit invariato")
         line = result.summary("Sito aggiornato" if reason else "Sito pronto") + f" ({kit_note})"
-        return BuildOutcome(True, result.seconds, reason, summary=line)
+        # After a preview, reload again only if the full build changed an open page.
+        reload = not previewed or self._open_files(pages) != before
+        return BuildOutcome(True, result.seconds, reason, summary=line, reload=reload)
 
     @property
     def search_stale(self) -> bool:
@@ -241,6 +289,9 @@ class LiveSession:
         for owner in (self.builder, getattr(self.builder, "engine", None)):
             if owner is not None and hasattr(owner, "say"):
                 owner.say = one_line_at_a_time
+        if hasattr(self.builder, "open_pages"):
+            self.builder.open_pages = self.hub.open_pages
+            self.builder.reload_now = self.hub.reloaded
 
     def _socket(self) -> socket.socket:
         inherited = os.environ.pop(SOCKET_ENV, None)
@@ -282,7 +333,8 @@ class LiveSession:
 
     def _built(self, outcome: BuildOutcome) -> None:
         if outcome.ok:
-            self.hub.reloaded(reload_css(outcome.reason))
+            if outcome.reload:
+                self.hub.reloaded(reload_css(outcome.reason))
         else:
             self.hub.failed(outcome.error)
 

@@ -43,7 +43,7 @@ SETTINGS_MODULES = ("pelicanconf", "publishconf")
 # Libraries whose warnings are advice, not a broken site (WeasyPrint's CSS notes…).
 ADVISORY_LOGGERS = ("weasyprint", "fontTools", "PIL", "markdown")
 # INFO lines worth showing the author while a build runs.
-SHOWN_INFO_LOGGERS = ("kit_pdf", "reproducible", "static_guard")
+SHOWN_INFO_LOGGERS = ("kit_pdf", "reproducible", "static_guard", "render_memo")
 
 
 @dataclass
@@ -59,6 +59,9 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    # Pages rendered by their templates and pages taken unchanged from the live site.
+    rendered: int | None = None
+    reused: int | None = None
 
     def summary(self, label: str | None = None) -> str:
         """``Sito pronto in output/: 39 pagine HTML, kit 14 pagine 169 kB, 2,7 s``."""
@@ -161,8 +164,16 @@ class Engine:
     """Builds one settings file into one output folder; keep it to build again."""
 
     def __init__(self, settings_file: Path, *, output: Path | None = None, drafts: bool = False,
-                 say: Say | None = None, override: dict[str, Any] | None = None) -> None:
+                 say: Say | None = None, override: dict[str, Any] | None = None,
+                 render_memo: bool = True, keep_site: bool = False) -> None:
         self.settings_file = Path(settings_file).resolve()
+        # False: render every page (a reference build to compare an incremental one with).
+        self.render_memo = render_memo
+        self.counts: tuple[int, int] | None = None
+        # livereload: the last good build's site, in memory, for the instant preview.
+        self.keep_site = keep_site
+        self.site: Any = None
+        self._generators: list[Any] = []
         self.root = self.settings_file.parent
         self.drafts = drafts
         # Settings a caller sets on top of the file's (publish: CSP_META for gh-pages).
@@ -234,6 +245,7 @@ class Engine:
                     step(version)
                     timings[getattr(step, "__name__", "step")] = time.perf_counter() - started
                 outputs.switch(self.output, version)
+                self._keep(version)
                 if digest is not None:
                     fingerprint.record(cache, self.output, version, digest, pelican_cache)
             except BuildError:
@@ -252,10 +264,11 @@ class Engine:
     def _result(self, version: Path, search: bool, timings: dict[str, float],
                 began: float) -> BuildResult:
         html = sum(1 for p in self.output.rglob("*.html") if p.is_file())
+        rendered, reused = self.counts if timings and self.counts else (None, None)
         return BuildResult(
             settings_file=self.settings_file, output=self.output, version=version, pages=html,
             kit=kit_facts(self.output), search=search, timings=timings,
-            seconds=time.perf_counter() - began,
+            seconds=time.perf_counter() - began, rendered=rendered, reused=reused,
         )
 
     def _pelican(self, version: Path, steps: Steps, timings: dict[str, float], log: Any,
@@ -263,6 +276,8 @@ class Engine:
         from pelican import Pelican
 
         settings = read_settings(self.settings_file, self._override(version))
+        settings["RENDER_MEMO"] = self._render_memo(settings) if self.render_memo else None
+        self.counts = None
         _compiled_templates(settings)
         ctx = Context(self.root, Path(settings["PATH"]), version)
         with _captured(ctx, self.say, log) as capture:
@@ -276,8 +291,13 @@ class Engine:
                 steps.say(f"[{steps.number}/{steps.total}] Sito con {self.settings_file.name} "
                           "(Pelican)…")
                 started = time.perf_counter()
-                pelican.run()
+                self._generators = []
+                with self._kept_generators():
+                    pelican.run()
                 timings["pelican"] = time.perf_counter() - started
+                memo = getattr(pelican, "render_memo", None)
+                if memo is not None:
+                    self.counts = (memo.memo.rendered, memo.memo.reused)
             except BuildError:
                 raise
             except Exception as exc:
@@ -297,6 +317,48 @@ class Engine:
                 raise BuildError(from_exception(ctx, exc)) from None
             self._fail_on(capture.problems)
             steps.say(f"      fatto in {seconds_it(timings['pelican'])}")
+
+    @contextlib.contextmanager
+    def _kept_generators(self) -> Iterator[None]:
+        if not self.keep_site:
+            yield
+            return
+        from pelican import signals
+
+        def keep(generators: list[Any]) -> None:
+            self._generators = list(generators)
+
+        signals.all_generators_finalized.connect(keep)
+        try:
+            yield
+        finally:
+            signals.all_generators_finalized.disconnect(keep)
+
+    def _keep(self, version: Path) -> None:
+        if self.keep_site and self._generators:
+            from buildtools.preview import LiveSite
+
+            self.site = LiveSite(self._generators, version)
+        self._generators = []
+
+    def _memo_file(self, settings: dict[str, Any] | None = None) -> Path:
+        import hashlib
+
+        settings = settings or read_settings(self.settings_file)
+        name = hashlib.sha256(str(self.output.absolute()).encode()).hexdigest()[:16]
+        return Path(settings["CACHE_PATH"]) / "render-memo" / f"{name}.json"
+
+    def _render_memo(self, settings: dict[str, Any]) -> dict[str, str | None]:
+        """What the render_memo plugin needs to take unchanged pages from the live site."""
+        from buildtools import fingerprint
+
+        previous = outputs.current_version(self.output)
+        return {
+            "file": str(self._memo_file(settings)),
+            "previous": str(previous) if previous else None,
+            "inputs": fingerprint.inputs_digest(settings, self.root, posts=False,
+                                                drafts=self.drafts),
+        }
 
     @staticmethod
     def _fail_on(problems: list[Problem]) -> None:

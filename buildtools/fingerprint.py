@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 SKIPPED_DIRS = frozenset({"__pycache__", ".git", "node_modules"})
+# What Pelican reads as posts and pages; their bytes reach a page only through the post.
+POST_SUFFIXES = frozenset({".md", ".markdown", ".mkd", ".mdown", ".html", ".htm", ".rst"})
 ENVIRONMENT = ("DELEGA_", "ISSO", "PELICAN", "SOURCE_DATE_EPOCH", "TZ")
 
 
@@ -80,15 +82,26 @@ def folders(settings: dict[str, Any], root: Path) -> list[Path]:
     return unique
 
 
-def inputs_digest(settings: dict[str, Any], root: Path, **extra: Any) -> str:
-    """SHA-256 of everything a build of ``settings`` in ``root`` depends on."""
+def inputs_digest(settings: dict[str, Any], root: Path, *, posts: bool = True,
+                  **extra: Any) -> str:
+    """SHA-256 of everything a build of ``settings`` in ``root`` depends on.
+
+    ``posts=False`` leaves out the posts' and pages' own sources (what the render memo's
+    page keys cover) and keeps everything else: settings, theme, plugins, kit, images."""
     digest = hashlib.sha256()
+    content = Path(settings["PATH"]).resolve()
+    templates = {(content / name).resolve() for name in settings.get("TEMPLATE_PAGES") or {}}
+
+    def is_post(path: Path) -> bool:
+        return (not posts and path.suffix.lower() in POST_SUFFIXES
+                and path.is_relative_to(content) and path.resolve() not in templates)
 
     def add(label: str, data: bytes) -> None:
         digest.update(f"\0{label}\0{len(data)}\0".encode())
         digest.update(data)
 
-    shown = {key: value for key, value in settings.items() if key != "OUTPUT_PATH"}
+    shown = {key: value for key, value in settings.items()
+             if key not in ("OUTPUT_PATH", "RENDER_MEMO")}
     add("settings", _dump(shown))
     add("extra", _dump(extra))
     # Read by the settings files or the kit beside the settings (publishconf's address).
@@ -102,6 +115,8 @@ def inputs_digest(settings: dict[str, Any], root: Path, **extra: Any) -> str:
         add(python.name, python.read_bytes())
     for folder in folders(settings, root):
         for path in _files(folder):
+            if is_post(path):
+                continue
             name = str(path.relative_to(root) if path.is_relative_to(root) else path)
             if stat.S_ISREG(path.lstat().st_mode):
                 add(name, path.read_bytes())

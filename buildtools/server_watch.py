@@ -33,6 +33,8 @@ class BuildOutcome:
     reason: list[str]
     summary: str = ""
     error: str = ""
+    # False when no open page changed (an instant preview already showed the edit).
+    reload: bool = True
 
 
 def short_path(path: str | Path, root: Path) -> str:

@@ -148,6 +148,9 @@ def drop_plain_twins(output: Path) -> list[Path]:
 
 
 def finalize(pelican) -> None:
+    # Every fingerprinted file exists even when no page was rendered in this build (the
+    # render memo took them all from the live site): templates cannot be the only writer.
+    make_theme_assets(pelican.settings, make_asset_url(pelican.settings))()
     static_dir = str(pelican.settings.get("THEME_STATIC_DIR", "theme")).strip("/")
     drop_plain_twins(Path(pelican.output_path) / static_dir)
 

@@ -1,0 +1,155 @@
+"""Render only the pages whose inputs changed; take the others from the live site.
+
+Pelican renders every page on every build. With ``RENDER_MEMO`` set (the build engine
+sets it: memo file, live version, inputs digest), a page is rendered only when its key
+changed. The key of a page is its template, its file name and the signature
+(:mod:`.signature`) of each variable its templates use, found by Jinja's own parser
+(``jinja2.meta``) across ``extends``, ``include`` and ``import``. Everything else a page
+depends on (settings, theme, plugins, kit, images, packages) is in the inputs digest: if
+that changes, the memo is discarded and every page is rendered.
+
+A reused page is still written by Pelican's writer and still sends ``content_written``,
+so plugins see the same build. Without ``RENDER_MEMO`` (plain ``pelican``) this plugin
+does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.writers import Writer
+
+from .memo import RenderMemo
+from .signature import Signer, Unsignable
+
+logger = logging.getLogger(__name__)
+
+
+def template_variables(environment: Any, name: str,
+                       parsed: dict[str, tuple[set[str], list[str | None]]] | None = None,
+                       ) -> set[str] | None:
+    """Names a template and the templates it pulls in read from the context; None when
+    one of them is chosen at render time (then the whole context would count).
+    ``parsed``: what earlier calls of the same build found, by template."""
+    from jinja2 import meta
+
+    parsed = {} if parsed is None else parsed
+    names: set[str] = set()
+    waiting, seen = [name], set()
+    while waiting:
+        current = waiting.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current not in parsed:
+            source = environment.loader.get_source(environment, current)[0]
+            tree = environment.parse(source)
+            parsed[current] = (set(meta.find_undeclared_variables(tree)),
+                               list(meta.find_referenced_templates(tree)))
+        own, referenced = parsed[current]
+        if None in referenced:
+            return None
+        names |= own
+        waiting.extend(r for r in referenced if r is not None)
+    return names
+
+
+class _Build:
+    """One build's memo, signer and template variables."""
+
+    def __init__(self, memo: RenderMemo, membership: frozenset[str]) -> None:
+        self.memo = memo
+        self.membership = membership
+        self.signer = Signer()
+        self.variables: dict[str, list[str] | None] = {}
+        self._parsed: dict[str, tuple[set[str], list[str | None]]] = {}
+        # (variable, id) → (value, signature): most variables are the same object on
+        # every page (menus, settings, the list of pages); the value keeps its id taken.
+        self._signed: dict[tuple[str, int], tuple[Any, str]] = {}
+
+    def key(self, template: Any, localcontext: dict[str, Any]) -> str | None:
+        name = template.name
+        if name not in self.variables:
+            found = template_variables(template.environment, name, self._parsed)
+            self.variables[name] = sorted(found) if found is not None else None
+        names = self.variables[name]
+        if names is None:
+            return None
+        try:
+            parts = [name, str(localcontext.get("output_file", ""))]
+            parts += [f"{variable}={self._sign(variable, localcontext[variable])}"
+                      for variable in names if variable in localcontext]
+        except Unsignable as exc:
+            logger.debug("render_memo: %s rendered (%s)", localcontext.get("output_file"), exc)
+            return None
+        return self.signer.sign(parts)
+
+    def _sign(self, variable: str, value: Any) -> str:
+        if isinstance(value, str):
+            return self.signer.sign(value)
+        known = self._signed.get((variable, id(value)))
+        if known is not None and known[0] is value:
+            return known[1]
+        if variable in self.membership:
+            signature = self.signer.membership(value)
+        else:
+            signature = self.signer.sign(value)
+        self._signed[(variable, id(value))] = (value, signature)
+        return signature
+
+
+class _RememberingTemplate:
+    """A template whose ``render`` returns last build's page when its key is unchanged."""
+
+    def __init__(self, template: Any, build: _Build) -> None:
+        self._template = template
+        self._build = build
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._template, name)
+
+    def render(self, localcontext: dict[str, Any]) -> str:
+        name = str(localcontext.get("output_file", ""))
+        key = self._build.key(self._template, localcontext)
+        text = self._build.memo.reusable(name, key)
+        reused = text is not None
+        if text is None:
+            text = self._template.render(localcontext)
+        self._build.memo.remember(name, key, reused=reused)
+        return text
+
+
+def _writer_for(build: _Build) -> type[Writer]:
+    class RememberingWriter(Writer):
+        def write_file(self, name: Any, template: Any, context: Any, *args: Any,
+                       **kwargs: Any) -> Any:
+            return super().write_file(name, _RememberingTemplate(template, build), context,
+                                      *args, **kwargs)
+
+    return RememberingWriter
+
+
+def get_writer(pelican: Any) -> type[Writer] | None:
+    memo = RenderMemo.from_settings(pelican.settings)
+    if memo is None:
+        return None
+    build = _Build(memo, frozenset(pelican.settings.get("RENDER_MEMO_MEMBERSHIP") or ()))
+    pelican.render_memo = build  # lives as long as this build's Pelican object
+    return _writer_for(build)
+
+
+def save(pelican: Any) -> None:
+    build = getattr(pelican, "render_memo", None)
+    if build is None:
+        return
+    build.memo.save(Path(pelican.output_path))
+    logger.info("Pagine riprese dalla build precedente: %d, ridisegnate: %d",
+                build.memo.reused, build.memo.rendered)
+
+
+def register() -> None:
+    signals.get_writer.connect(get_writer)
+    signals.finalized.connect(save)
