@@ -8,6 +8,7 @@ in ``buildtools/`` so that tests and benchmarks call the same code.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import sys
@@ -271,11 +272,16 @@ def lint(c):
     c.run(f"{PY} -m ruff check .")
 
 
-@task(help={"k": "only tests matching this expression", "args": "extra pytest arguments"})
-def test(c, k="", args=""):
-    """Run the whole test suite (unit, build, PDF, browser)."""
+@task(help={"k": "only tests matching this expression", "args": "extra pytest arguments",
+            "workers": "pytest-xdist workers (default: one per core, at most 4; 1: none)"})
+def test(c, k="", args="", workers=0):
+    """Run the whole test suite (unit, build, PDF, browser), on every core (at most 4)."""
     selector = f"-k {shlex.quote(k)}" if k else ""
-    c.run(f"{PY} -m pytest {selector} {args}", pty=False)
+    workers = workers or min(4, os.cpu_count() or 1)
+    # --dist loadfile: a module's tests share one worker, so module fixtures (and the
+    # whole-site check, whose tests all live in tests/test_theme_validate.py) run once.
+    parallel = f"-n {workers} --dist loadfile" if workers > 1 else ""
+    c.run(f"{PY} -m pytest {parallel} {selector} {args}", pty=False)
 
 
 def _flushing_print(line: str) -> None:

@@ -9,9 +9,14 @@
   ``plugins/`` and the settings files (``watchfiles``), after a check that no symbolic
   link there leads out of the project.
 - A content, theme or kit change is rebuilt in a worker thread by the build engine,
-  which keeps its state in this process between builds and switches the new version
-  in with one rename: the server keeps sending the last good site meanwhile, and a
-  request never sees a half-written one. Success: the open pages reload (a theme
+  which keeps the last site in memory between builds (:mod:`buildtools.preview`) and
+  switches the new version in with one rename: the server keeps sending the last good
+  site meanwhile, and a request never sees a half-written one.
+- Instant preview: when the saved file is the source of a page open in a browser, that
+  page is rendered first from the site in memory, swapped into the live version (one
+  rename) and reloaded, in a fraction of a second at any site size; the full rebuild
+  follows (rendering only what changed: ``plugins/render_memo``) and reloads the open
+  pages again only if it changed them. Success: the open pages reload (a theme
   stylesheet with a plain name is swapped in place); failure: the terminal and the page
   say which file and why, the page stays on the last good version, the next save retries.
 - A change to a plugin or a settings file cannot be rebuilt in the same process (the

@@ -7,6 +7,8 @@ The whole-site checks come from one session-wide run of ``invoke check``'s check
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from buildtools.checks import PAGE_BUDGETS, SiteIndex, axe_pages, axe_violations
 from buildtools.checks.a11y import LISTING_DIRS, template_of
 from buildtools.checks.budget import over_budget, page_loads, page_weight
 from buildtools.checks.runner import AXE, CSP, DRAFTS, LINKS, NU, STATIC, WEIGHT
+from tests.sitecopy import invoke
 from tests.test_theme_browser import PAGE_TYPES
 
 pytestmark = pytest.mark.browser
@@ -107,3 +110,61 @@ def test_page_weight_counts_third_party_requests(broken_site: Path, browser) -> 
     assert weights["third_party"] == 1
     assert weights["html"] > 0 and weights["initial"] == weights["html"]
     assert "budget-third_party" in {p.rule for p in over_budget("sub/index.html", weights)}
+
+
+BROKEN_PAGE = "cosa-delegare-per-primo/index.html"
+
+
+@pytest.fixture(scope="module")
+def broken_copy(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the built site with one problem of each kind."""
+    broken = tmp_path_factory.mktemp("check") / "sito"
+    shutil.copytree(site, broken)
+    page = broken / BROKEN_PAGE
+    html = page.read_text(encoding="utf-8")
+    html = html.replace(
+        "</main>",
+        '<p><a href="#sezione-inesistente">salto</a> <a href="../pagina-sparita/">via</a></p>'
+        '<p id="contenuto">doppio id</p><img src="../favicon.svg" width="16" height="16">'
+        '<p><a href="javascript:apri()">apri</a></p>'
+        "</main>", 1)
+    page.write_text(html, encoding="utf-8")
+    draft = broken / "bozze" / "una-bozza" / "index.html"
+    draft.parent.mkdir(parents=True)
+    shutil.copy(broken / "404.html", draft)
+    return broken
+
+
+def test_check_reports_every_kind_of_problem_readably(
+        built_project: Path, broken_copy: Path, site_report) -> None:
+    # site_report has checked the real site with the project's memo: only the two
+    # changed pages go through vnu and axe again.
+    result = invoke(built_project, "check", "--site", str(broken_copy))
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    lines = output.splitlines()
+
+    def block(title: str) -> str:
+        start = next(i for i, line in enumerate(lines) if line.startswith(f"✗ {title}"))
+        end = next((i for i in range(start + 1, len(lines))
+                    if not lines[i].startswith("    ")), len(lines))
+        return "\n".join(lines[start:end])
+
+    links = block("Link e ancore")
+    assert re.search(rf"{BROKEN_PAGE}:\d+: «#sezione-inesistente» \(a href\) punta all’ancora",
+                     links)
+    assert re.search(
+        rf"{BROKEN_PAGE}:\d+: «../pagina-sparita/» \(a href\) porta a un indirizzo che non "
+        "esiste",
+        links)
+    assert "bozze/" in block("Bozze")
+    assert re.search(rf"{BROKEN_PAGE}:\d+: «javascript:apri\(\)» \(a href\)", block(CSP))
+    html = block(NU)
+    assert f"{BROKEN_PAGE}:" in html and "contenuto" in html  # the duplicate id
+    assert "2 pagine controllate" in html and "già a posto e invariate" in html
+    axe = block("Accessibilità")
+    assert "image-alt" in axe
+    assert f"{BROKEN_PAGE} [light]" in axe and f"{BROKEN_PAGE} [dark]" in axe
+    assert "già a posto e invariate" in axe
+    assert lines[-1].startswith("Controlli NON superati: ")

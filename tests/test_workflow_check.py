@@ -1,13 +1,12 @@
-"""``invoke check`` on the real built site, on a copy broken in every way it checks, and
-each checker on small crafted sites: problems are data (page, line, rule, message)."""
+"""``invoke check`` on the real built site and each checker on small crafted sites:
+problems are data (page, line, rule, message). The copy of the site broken in every way
+``invoke check`` looks for is checked in tests/test_theme_validate.py, beside the
+whole-site check whose memo it reuses."""
 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
-
-import pytest
 
 from buildtools.checks import (
     CheckMemo,
@@ -20,10 +19,8 @@ from buildtools.checks import (
 )
 from buildtools.checks.memo import tool_versions
 from buildtools.checks.problem import group_problems
-from buildtools.checks.runner import CSP, NU
+from buildtools.checks.runner import CSP
 from tests.sitecopy import invoke
-
-ARTICLE = "cosa-delegare-per-primo/index.html"
 
 
 def test_check_passes_on_the_built_site(built_project: Path) -> None:
@@ -32,59 +29,6 @@ def test_check_passes_on_the_built_site(built_project: Path) -> None:
     for name in ("Link e ancore", "Bozze", CSP):
         assert f"✓ {name}" in result.stdout, result.stdout
     assert result.stdout.strip().splitlines()[-1].startswith("Controlli superati: ")
-
-
-@pytest.fixture(scope="module")
-def broken_site(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the built site with one problem of each kind."""
-    broken = tmp_path_factory.mktemp("check") / "sito"
-    shutil.copytree(site, broken)
-    page = broken / ARTICLE
-    html = page.read_text(encoding="utf-8")
-    html = html.replace(
-        "</main>",
-        '<p><a href="#sezione-inesistente">salto</a> <a href="../pagina-sparita/">via</a></p>'
-        '<p id="contenuto">doppio id</p><img src="../favicon.svg" width="16" height="16">'
-        '<p><a href="javascript:apri()">apri</a></p>'
-        "</main>", 1)
-    page.write_text(html, encoding="utf-8")
-    draft = broken / "bozze" / "una-bozza" / "index.html"
-    draft.parent.mkdir(parents=True)
-    shutil.copy(broken / "404.html", draft)
-    return broken
-
-
-def test_check_reports_every_kind_of_problem_readably(
-        built_project: Path, broken_site: Path, site_report) -> None:
-    # site_report has checked the real site with the project's memo: only the two
-    # changed pages go through vnu and axe again.
-    result = invoke(built_project, "check", "--site", str(broken_site))
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
-    assert "Traceback" not in output
-    lines = output.splitlines()
-
-    def block(title: str) -> str:
-        start = next(i for i, line in enumerate(lines) if line.startswith(f"✗ {title}"))
-        end = next((i for i in range(start + 1, len(lines))
-                    if not lines[i].startswith("    ")), len(lines))
-        return "\n".join(lines[start:end])
-
-    links = block("Link e ancore")
-    assert re.search(rf"{ARTICLE}:\d+: «#sezione-inesistente» \(a href\) punta all’ancora", links)
-    assert re.search(
-        rf"{ARTICLE}:\d+: «../pagina-sparita/» \(a href\) porta a un indirizzo che non esiste",
-        links)
-    assert "bozze/" in block("Bozze")
-    assert re.search(rf"{ARTICLE}:\d+: «javascript:apri\(\)» \(a href\)", block(CSP))
-    html = block(NU)
-    assert f"{ARTICLE}:" in html and "contenuto" in html  # the duplicate id
-    assert "2 pagine controllate" in html and "già a posto e invariate" in html
-    axe = block("Accessibilità")
-    assert "image-alt" in axe
-    assert f"{ARTICLE} [light]" in axe and f"{ARTICLE} [dark]" in axe
-    assert "già a posto e invariate" in axe
-    assert lines[-1].startswith("Controlli NON superati: ")
 
 
 def test_link_checker_understands_absolute_site_urls(tmp_path: Path) -> None:

@@ -88,6 +88,38 @@ def test_editing_an_article_refreshes_the_open_page(live: LiveServer, page) -> N
     assert "Aggiornato dal vivo" in _indexed_text(live.project / "output")
 
 
+def test_the_open_page_is_rendered_first_then_the_site_and_an_undo_is_not_reused(
+        live: LiveServer, page) -> None:
+    """The edited page shows before the full rebuild (instant preview); reverting the
+    edit brings the old text back everywhere (the render memo must not reuse the
+    previewed file as if it were the last build's)."""
+    other = "content/articles/cosa-delegare-per-primo.md"
+    address = "/cosa-delegare-per-primo/"
+    article = live.project / other
+    original = article.read_text(encoding="utf-8")
+    since = len(live.lines)
+    page.goto(live.url + address)
+    live.wait_line(r"Browser collegato", since, timeout=60)
+
+    since = len(live.lines)
+    article.write_text(original + "\nRiga «Vista in anteprima» dal test.\n", encoding="utf-8")
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Vista in anteprima')", timeout=120_000)
+    preview = live.wait_line(rf"^Anteprima di {re.escape(address)} in ", since)
+    rebuilt = live.wait_line(r"^Sito aggiornato", since)
+    assert live.lines.index(preview, since) < live.lines.index(rebuilt, since)
+    on_disk = live.project / "output" / address.strip("/") / "index.html"
+    assert "Vista in anteprima" in on_disk.read_text(encoding="utf-8")
+
+    since = len(live.lines)
+    article.write_text(original, encoding="utf-8")
+    page.wait_for_function(
+        "() => !document.body.innerText.includes('Vista in anteprima')", timeout=120_000)
+    live.wait_line(r"^Sito aggiornato", since)
+    assert "Vista in anteprima" not in on_disk.read_text(encoding="utf-8")
+    assert "Vista in anteprima" not in _fetch(live.url + address)
+
+
 def _indexed_text(site: Path) -> str:
     from buildtools.search_index import FRAGMENT_MAGIC
 
