@@ -114,9 +114,10 @@ def test_a_later_run_picks_up_kit_changes_in_place(tmp_path):
             "CONTACT_EMAIL": "scrivimi@giulia-assistente.example",
         }
     )
-    plugin.on_initialized(pelican)
+    plugin.on_initialized(pelican)  # renders in a worker process while Pelican reads
     kit = pelican.settings["KIT"]
-    assert kit["rendered"] is True
+    plugin.on_get_writer(pelican)  # before any template: waits for the kit
+    assert pelican.settings["KIT"] is kit and kit["rendered"] is True
     assert (tmp_path / ".cache" / "kit" / "kit.pdf").is_file()
 
     plugin.on_get_generators(pelican)  # unchanged: same build, still "rendered" this run

@@ -34,4 +34,5 @@ def register() -> None:
 
     signals.initialized.connect(pelican_plugin.on_initialized)
     signals.get_generators.connect(pelican_plugin.on_get_generators)
+    signals.get_writer.connect(pelican_plugin.on_get_writer)
     signals.finalized.connect(pelican_plugin.on_finalized)

@@ -1,7 +1,13 @@
 """Pelican glue: build the kit on ``initialized``, set ``KIT``, copy it on ``finalized``.
 
+When the cached PDF is still good it is taken at once. When it must be rendered again
+(a few seconds of WeasyPrint), a worker process renders it while Pelican reads the
+posts on the other core, and the build waits for it on ``get_writer`` (once every post is read),
+before any template (the kit page shows its page count and size) is rendered; a
+mistake in ``kit/`` fails the build there, with the same message.
+
 No module state: the build of one Pelican run is kept in its own settings
-(``KIT_BUILD``), so nothing outlives the run that made it.
+(``KIT_BUILD``) and Pelican object, so nothing outlives the run that made it.
 """
 
 from __future__ import annotations
@@ -31,11 +37,42 @@ def _paths(settings: dict[str, Any]) -> tuple[Path, Path, Path]:
     return root, source, cache
 
 
-def _build(pelican: Any) -> None:
+def _cache_is_good(source: Path, cache: Path, site: SiteInfo) -> bool:
+    from . import cache as kit_cache
+    from .builder import _reusable
+
+    try:
+        digest = kit_cache.source_hash(source, extra=site.cache_key())
+    except OSError:
+        return False
+    return _reusable(kit_cache.read_manifest(cache), digest, cache)
+
+
+def _render(source: Path, cache: Path, site: SiteInfo) -> Any:
+    """In the worker process: render the kit (its progress lines are printed there)."""
+    return build_kit(source, cache, progress=logger.info, site=site)
+
+
+def _build(pelican: Any, *, background: bool = False) -> None:
     settings = pelican.settings
     root, source, cache = _paths(settings)
     site = SiteInfo.from_project(root, fallback=settings)
-    info = build_kit(source, cache, progress=logger.info, site=site)
+    if background and not _cache_is_good(source, cache, site):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Filled in place once rendered: the context Pelican copies now sees it then.
+        settings["KIT"] = {}
+        settings[FRESH_KEY] = True  # get_generators: this run's kit is under way
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        # On the Pelican object, not in the settings: Pelican pickles those in its cache.
+        pelican.kit_rendering = (pool, pool.submit(_render, source, cache, site))
+        logger.info("kit/ è cambiato: il PDF si ricompone mentre Pelican legge gli articoli")
+        return
+    _use(settings, build_kit(source, cache, progress=logger.info, site=site))
+
+
+def _use(settings: dict[str, Any], info: Any) -> None:
     settings[BUILD_KEY] = info
     settings[FRESH_KEY] = True
     kit = info.settings_dict(
@@ -54,8 +91,22 @@ def _build(pelican: Any) -> None:
 
 
 def on_initialized(pelican: Any) -> None:
-    """Build (or reuse) the kit before any template renders; KitBuildError propagates."""
-    _build(pelican)
+    """Reuse the kit, or start rendering it in a worker process."""
+    _build(pelican, background=True)
+
+
+def on_get_writer(pelican: Any) -> None:
+    """Before any template renders: the kit rendered in the background (its
+    KitBuildError propagates from here)."""
+    rendering = getattr(pelican, "kit_rendering", None)
+    if rendering is None:
+        return
+    del pelican.kit_rendering
+    pool, future = rendering
+    try:
+        _use(pelican.settings, future.result())
+    finally:
+        pool.shutdown(wait=True)
 
 
 def on_get_generators(pelican: Any) -> None:

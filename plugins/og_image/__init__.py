@@ -5,8 +5,10 @@ every build; pelican-social-cards pins Pillow < 12. This plugin draws each card 
 Pillow and the OFL fonts in ``fonts/``, keeps it in ``.cache/og-images/`` under a
 hash of everything that shapes it (title, labels, fonts, design version) and, on
 later builds, only hard-links it into the output: an unchanged card is never redrawn.
-New cards are drawn on all cores (fonts loaded once per process, palette PNG at a low
-zlib level: a few ms each); cards no page uses any more are pruned from the cache.
+New cards start being drawn as soon as the articles are known, by worker processes on
+every core but one while Pelican renders the pages on that one (fonts loaded once per
+process, palette PNG at a low zlib level: a few ms each); cards no page uses any more
+are pruned from the cache.
 
 Articles get ``article.og_image`` (a site path); every other page uses the site card
 ``og/sito.png`` (``OG_IMAGE_DEFAULT`` in the context).
@@ -242,18 +244,42 @@ POOL_THRESHOLD = 24
 
 def draw_missing(missing: dict[Path, Card], workers: int | None = None) -> None:
     """Draw every ``{cache path: card}``; on all cores when there are many."""
-    jobs = [(card, str(path)) for path, card in missing.items()]
-    workers = workers or min(os.cpu_count() or 1, 8)
-    if len(jobs) < POOL_THRESHOLD or workers < 2:
-        _draw_batch(jobs)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    Drawing.start(missing, workers).wait()
 
-    # Fork: the workers need no imports; they only draw and write files.
-    chunks = [jobs[n::workers] for n in range(workers)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        list(pool.map(_draw_batch, chunks))
+
+class Drawing:
+    """Cards being drawn by worker processes while the build goes on."""
+
+    def __init__(self, jobs: list[tuple[Card, str]], pool=None, futures=()) -> None:
+        self.jobs = jobs
+        self.pool = pool
+        self.futures = list(futures)
+
+    @classmethod
+    def start(cls, missing: dict[Path, Card], workers: int | None = None) -> Drawing:
+        """Start drawing ``{cache path: card}`` (a few are drawn at :meth:`wait`)."""
+        jobs = [(card, str(path)) for path, card in missing.items()]
+        workers = workers or min(os.cpu_count() or 1, 8)
+        if len(jobs) < POOL_THRESHOLD:
+            return cls(jobs)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Fork: the workers need no imports; they only draw and write files.
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        chunks = [jobs[n::workers] for n in range(workers)]
+        return cls(jobs, pool, [pool.submit(_draw_batch, chunk) for chunk in chunks])
+
+    def wait(self) -> None:
+        """Every card drawn (a worker's error is raised here)."""
+        if self.pool is None:
+            _draw_batch(self.jobs)
+            return
+        try:
+            for future in self.futures:
+                future.result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def link_or_copy(source: Path, dest: Path) -> None:
@@ -298,8 +324,25 @@ def plan_default(pelican) -> None:
     )}
 
 
+# Cards being drawn in the background, started once the articles are known.
+DRAWING = "OG_IMAGE_DRAWING"
+
+
+def _cache(settings) -> Path:
+    cache = Path(settings.get("OG_IMAGE_CACHE_PATH")
+                 or Path(settings["CACHE_PATH"]).parent / "og-images")
+    cache.mkdir(parents=True, exist_ok=True)
+    return cache
+
+
+def _cached(cards: dict[str, Card], cache: Path) -> dict[str, Path]:
+    fonts = fonts_digest()
+    return {rel: cache / f"{card.key(fonts)}.png" for rel, card in cards.items()}
+
+
 def plan_articles(generator) -> None:
-    """One card per article, named after its slug."""
+    """One card per article, named after its slug. The cards the cache lacks start being
+    drawn now, on every core but one, while Pelican renders the pages on that one."""
     settings = generator.settings
     cards = settings.setdefault(CARDS, {})
     for article in generator.articles:
@@ -312,6 +355,11 @@ def plan_articles(generator) -> None:
             monogram=_plain(settings.get("AUTHOR", "?"))[:1].upper(),
         )
         article.og_image = path
+    cached = _cached(cards, _cache(settings))
+    missing = {path: cards[rel] for rel, path in cached.items() if not path.is_file()}
+    if len(missing) >= POOL_THRESHOLD and DRAWING not in settings:
+        settings[DRAWING] = (set(missing),
+                             Drawing.start(missing, workers=max(1, (os.cpu_count() or 1) - 1)))
 
 
 def write_cards(pelican) -> None:
@@ -320,14 +368,15 @@ def write_cards(pelican) -> None:
     started = time.perf_counter()
     settings = pelican.settings
     cards: dict[str, Card] = settings.pop(CARDS, {})
-    cache = Path(settings.get("OG_IMAGE_CACHE_PATH")
-                 or Path(settings["CACHE_PATH"]).parent / "og-images")
-    cache.mkdir(parents=True, exist_ok=True)
+    cache = _cache(settings)
     output = Path(pelican.output_path)
-    fonts = fonts_digest()
-    cached = {rel: cache / f"{card.key(fonts)}.png" for rel, card in cards.items()}
-    missing = {path: cards[rel] for rel, path in cached.items() if not path.is_file()}
-    draw_missing(missing)
+    cached = _cached(cards, cache)
+    started_early, drawing = settings.pop(DRAWING, (set(), None))
+    if drawing is not None:
+        drawing.wait()
+    missing = {path: cards[rel] for rel, path in cached.items()
+               if path in started_early or not path.is_file()}
+    draw_missing({path: card for path, card in missing.items() if not path.is_file()})
     for rel, path in cached.items():
         try:
             link_or_copy(path, output / rel)
