@@ -167,6 +167,9 @@ JINJA_ENVIRONMENT = {"autoescape": True}
 READING_TIME_WPM = 200
 
 CACHE_CONTENT = True
+# Pelican rewrites its whole content cache on every build: gzip made that 0.4 s of a
+# one-post edit at 1,000 posts, to save a few MB of .cache/.
+GZIP_CACHE = False
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = ".cache/pelican"
 KIT_CACHE = ".cache/kit"  # the kit plugin's cache (relative to this file)

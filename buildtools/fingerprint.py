@@ -12,6 +12,7 @@ says whether the live version of an output was built from exactly these inputs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -55,10 +56,13 @@ def _dump(value: Any) -> bytes:
         return re.sub(r" at 0x[0-9a-f]+", "", repr(sorted(value.items(), key=repr))).encode()
 
 
-def _packages() -> list[str]:
+@functools.cache
+def _packages() -> tuple[str, ...]:
+    """Installed distributions, once per process (code already imported would not change
+    with them: a long-running livereload restarts for that)."""
     from importlib.metadata import distributions
 
-    return sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    return tuple(sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions()))
 
 
 def _git_head(root: Path) -> str:

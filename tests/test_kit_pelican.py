@@ -117,17 +117,18 @@ def test_a_later_run_picks_up_kit_changes_in_place(tmp_path):
     plugin.on_initialized(pelican)  # renders in a worker process while Pelican reads
     kit = pelican.settings["KIT"]
     plugin.on_get_writer(pelican)  # before any template: waits for the kit
-    assert pelican.settings["KIT"] is kit and kit["rendered"] is True
+    assert pelican.settings["KIT"] is kit and pelican.settings["KIT_BUILD"].rendered
+    assert kit["pages"] > 0 and "rendered" not in kit  # only what pages show: no build facts
     assert (tmp_path / ".cache" / "kit" / "kit.pdf").is_file()
 
     plugin.on_get_generators(pelican)  # unchanged: same build, still "rendered" this run
-    assert pelican.settings["KIT"] is kit and kit["rendered"] is True
+    assert pelican.settings["KIT"] is kit and pelican.settings["KIT_BUILD"].rendered
 
     data = (source / "kit.yaml").read_text(encoding="utf-8")
     (source / "kit.yaml").write_text(data.replace("Kit sulla delega", "Kit nuovo"), "utf-8")
     plugin.on_get_generators(pelican)
     assert pelican.settings["KIT"] is kit
-    assert kit["title"] == "Kit nuovo" and kit["rendered"] is True
+    assert kit["title"] == "Kit nuovo" and pelican.settings["KIT_BUILD"].rendered
 
     plugin.on_finalized(pelican)
     assert (tmp_path / "out" / "kit" / "kit-sulla-delega.pdf").is_file()

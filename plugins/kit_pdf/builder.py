@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,7 +68,8 @@ class KitInfo:
     def settings_dict(
         self, output: str = "kit", filename: str = DEFAULT_FILENAME
     ) -> dict[str, Any]:
-        """The ``KIT`` dict that Pelican templates read."""
+        """The ``KIT`` dict that Pelican templates read: what a page may show, nothing
+        about this build (a page must not change because the PDF came from the cache)."""
         base = output.strip("/")
         prefix = f"{base}/" if base else ""
         names = dict((cached.name, published) for cached, published in self.files(filename))
@@ -81,7 +83,6 @@ class KitInfo:
             "size_label": self.size_label,
             "title": self.title,
             "fields": self.fields,
-            "rendered": self.rendered,
             "thumbnails": [
                 {
                     "url": f"{prefix}{names[thumb['file']]}",
@@ -102,7 +103,9 @@ class KitInfo:
                 else None
             ),
         }
-        kit.update(self.context or {})
+        # In the cache's key order (JSON, sorted), whether this build rendered the PDF or
+        # read it from the cache: the pages that show it must not see a difference.
+        kit.update(json.loads(json.dumps(self.context or {}, sort_keys=True)))
         return kit
 
 

@@ -44,10 +44,20 @@ class _Listings:
     def __init__(self) -> None:
         self.newest: dict[str, Any] = {}
         self.thin: set[str] = set()
+        # id → (list, newest date): every page of a listing passes the same list.
+        self._known: dict[int, tuple[Any, Any]] = {}
 
     def reset(self, *_: Any) -> None:
         self.newest = {}
         self.thin = set()
+        self._known = {}
+
+    def _newest_of(self, articles: Any) -> Any:
+        known = self._known.get(id(articles))
+        if known is None or known[0] is not articles:
+            known = (articles, _newest(articles))
+            self._known[id(articles)] = known
+        return known[1]
 
     def written(self, path: str, context: dict[str, Any]) -> None:
         if context.get("article") or context.get("page"):
@@ -61,7 +71,7 @@ class _Listings:
         articles = context.get("articles")
         if context.get("tag") is not None and len(articles or ()) < THIN_TAG_MIN_ARTICLES:
             self.thin.add(url)
-        newest = _newest(context.get("dates") or articles)
+        newest = self._newest_of(context.get("dates") or articles)
         if newest is not None:
             self.newest[url] = newest
 
