@@ -194,6 +194,27 @@ def test_the_memo_is_keyed_on_every_checker_version(tmp_path: Path) -> None:
     assert pending("weight") == pages and pending("nu") == ["b.html"]
 
 
+def test_a_page_with_only_a_csp_meta_added_keeps_its_axe_verdict(tmp_path: Path) -> None:
+    """The gh-pages build adds the policy as a <meta>: axe ignores CSP (bypass_csp), so
+    its verdict carries over; vnu validates that element too, so it checks again."""
+    site = tmp_path / "sito"
+    site.mkdir()
+    page = site / "a.html"
+    head = '<!doctype html><html lang="it"><head><meta charset="utf-8">{}</head><p>testo</p>'
+    page.write_text(head.format(""), encoding="utf-8")
+    versions = {"code": "c1", "vnu": "v", "axe": "a", "chromium": "c"}
+    memo = CheckMemo(tmp_path / "memo.json", site, versions)
+    for check in ("nu", "axe"):
+        memo.remember(check, memo.pending(check, site, ["a.html"]))
+    meta = '<meta http-equiv="Content-Security-Policy" content="default-src &#39;self&#39;">'
+    page.write_text(head.format(meta), encoding="utf-8")
+    memo = CheckMemo(tmp_path / "memo.json", site, versions)
+    assert memo.pending("axe", site, ["a.html"]) == {}
+    assert list(memo.pending("nu", site, ["a.html"])) == ["a.html"]
+    page.write_text(head.format(meta).replace("testo", "altro"), encoding="utf-8")
+    assert list(memo.pending("axe", site, ["a.html"])) == ["a.html"]
+
+
 def test_checker_versions_are_read_from_the_installed_tools() -> None:
     versions = tool_versions()
     assert re.fullmatch(r"[0-9a-f]{64}", versions["code"])
