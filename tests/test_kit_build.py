@@ -252,7 +252,6 @@ def test_settings_dict_has_the_documented_keys(info):
         "size_label",
         "title",
         "fields",
-        "rendered",
         "thumbnails",
         "card",
         "readiness",
