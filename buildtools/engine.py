@@ -341,10 +341,9 @@ class Engine:
             self.site = LiveSite(self._generators, version)
         self._generators = []
 
-    def _memo_file(self, settings: dict[str, Any] | None = None) -> Path:
+    def _memo_file(self, settings: dict[str, Any]) -> Path:
         import hashlib
 
-        settings = settings or read_settings(self.settings_file)
         name = hashlib.sha256(str(self.output.absolute()).encode()).hexdigest()[:16]
         return Path(settings["CACHE_PATH"]) / "render-memo" / f"{name}.json"
 

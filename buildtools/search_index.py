@@ -27,6 +27,7 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 BUNDLE = "pagefind"
 STAMP = "indexed.sha256"
@@ -48,18 +49,27 @@ class IndexFailed(Exception):
     """Pagefind could not index the site."""
 
 
-def _indexable(site: Path) -> list[tuple[str, Path]]:
-    """``(relative path, file)`` of every HTML file Pagefind should read, sorted: the
-    pages with a ``data-pagefind-body`` (Pagefind leaves out the others anyway once one
-    page has it, but still parses them: listings, tags and archives are half the site)."""
-    found = []
-    for html in site.rglob("*.html"):
-        rel = html.relative_to(site)
-        if rel.parts[0] not in EXCLUDED_DIRS:
-            found.append((rel.as_posix(), html))
-    found.sort()
-    bodies = [(rel, html) for rel, html in found if BODY_MARK in html.read_bytes()]
-    return bodies or found
+def _indexable(site: Path) -> tuple[list[tuple[str, Path]], str]:
+    """``(relative path, file)`` of every HTML file Pagefind is given, sorted, and the
+    digest of what its index is made of (:func:`_start_digest`, then each file's path and
+    bytes), each file read once. Pagefind gets the pages with a ``data-pagefind-body``
+    (it leaves out the others anyway once one page has it, but still parses them:
+    listings, tags and archives are half the site), or every page when none has one."""
+    found = sorted((html.relative_to(site).as_posix(), html) for html in site.rglob("*.html")
+                   if html.relative_to(site).parts[0] not in EXCLUDED_DIRS)
+    digest = _start_digest()
+    bodies = []
+    for rel, html in found:
+        data = html.read_bytes()
+        if BODY_MARK in data:
+            bodies.append((rel, html))
+            digest.update(f"\0{rel}\0".encode())
+            digest.update(data)
+    if not bodies:  # a site whose theme marks no body: the rare case reads twice
+        for rel, html in found:
+            digest.update(f"\0{rel}\0".encode())
+            digest.update(html.read_bytes())
+    return bodies or found, digest.hexdigest()
 
 
 def _mirror(files: list[tuple[str, Path]], dest: Path) -> int:
@@ -81,8 +91,8 @@ def _command(source: Path, bundle: Path) -> list[str]:
     ]
 
 
-def _digest(files: list[tuple[str, Path]]) -> str:
-    """What the index is made of: Pagefind's version and options, every file's path and bytes."""
+def _start_digest() -> Any:
+    """A digest of Pagefind's version and options, for the pages' paths and bytes to follow."""
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()
@@ -92,10 +102,7 @@ def _digest(files: list[tuple[str, Path]]) -> str:
         digest.update(b"pagefind ?")
     digest.update(" ".join(_command(Path("S"), Path("B"))[2:]).encode())
     digest.update(repr(UNUSED).encode())
-    for rel, html in files:
-        digest.update(f"\0{rel}\0".encode())
-        digest.update(html.read_bytes())
-    return digest.hexdigest()
+    return digest
 
 
 def _reuse(bundle: Path, digest: str, previous: Iterable[Path | None]) -> bool:
@@ -123,8 +130,7 @@ def index_site(site: Path, reuse: Iterable[Path | None] = ()) -> bool:
     site = site.resolve()
     bundle = site / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
-    files = _indexable(site)
-    digest = _digest(files)
+    files, digest = _indexable(site)
     if _reuse(bundle, digest, reuse):
         return True
     with tempfile.TemporaryDirectory(prefix=f".{site.name}.pagefind-", dir=site.parent) as tmp:

@@ -156,15 +156,13 @@ def build_kit(
     site = site or SiteInfo.default()
 
     digest = kit_cache.source_hash(source, extra=site.cache_key())
+    if not force:
+        cached = _cached(cache, digest, start)
+        if cached is not None:
+            say("Cache valida: nessuna modifica in kit/")
+            return cached
     pdf_path = cache / kit_cache.PDF_NAME
     png_path = cache / kit_cache.PNG_NAME
-    manifest = kit_cache.read_manifest(cache)
-    if not force and _reusable(manifest, digest, cache):
-        assert manifest is not None
-        say("Cache valida: nessuna modifica in kit/")
-        return _info(
-            manifest, pdf_path, png_path, rendered=False, seconds=time.perf_counter() - start
-        )
 
     say("Leggo kit.yaml")
     data = load_kit_data(source, site.as_dict())
@@ -203,6 +201,30 @@ def build_kit(
     }
     kit_cache.write_manifest(cache, manifest)
     return _info(manifest, pdf_path, png_path, rendered=True, seconds=time.perf_counter() - start)
+
+
+def cached_kit(source: Path, cache: Path, *, site: SiteInfo | None = None,
+               progress: Progress | None = None) -> KitInfo | None:
+    """The cached build when it is still good for ``source`` and ``site``, else None
+    (:func:`build_kit` would render; a missing ``source`` is its error to raise)."""
+    start = time.perf_counter()
+    if not Path(source).is_dir():
+        return None
+    site = site or SiteInfo.default()
+    cached = _cached(Path(cache), kit_cache.source_hash(Path(source), extra=site.cache_key()),
+                     start)
+    if cached is not None and progress is not None:
+        progress("Cache valida: nessuna modifica in kit/")
+    return cached
+
+
+def _cached(cache: Path, digest: str, start: float) -> KitInfo | None:
+    manifest = kit_cache.read_manifest(cache)
+    if not _reusable(manifest, digest, cache):
+        return None
+    assert manifest is not None
+    return _info(manifest, cache / kit_cache.PDF_NAME, cache / kit_cache.PNG_NAME,
+                 rendered=False, seconds=time.perf_counter() - start)
 
 
 def _reusable(manifest: dict[str, Any] | None, digest: str, cache: Path) -> bool:

@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .builder import DEFAULT_FILENAME, build_kit
+from .builder import DEFAULT_FILENAME, build_kit, cached_kit
 from .publish import publish
 from .site import SiteInfo
 
@@ -37,17 +37,6 @@ def _paths(settings: dict[str, Any]) -> tuple[Path, Path, Path]:
     return root, source, cache
 
 
-def _cache_is_good(source: Path, cache: Path, site: SiteInfo) -> bool:
-    from . import cache as kit_cache
-    from .builder import _reusable
-
-    try:
-        digest = kit_cache.source_hash(source, extra=site.cache_key())
-    except OSError:
-        return False
-    return _reusable(kit_cache.read_manifest(cache), digest, cache)
-
-
 def _render(source: Path, cache: Path, site: SiteInfo) -> Any:
     """In the worker process: render the kit (its progress lines are printed there)."""
     return build_kit(source, cache, progress=logger.info, site=site)
@@ -57,7 +46,8 @@ def _build(pelican: Any, *, background: bool = False) -> None:
     settings = pelican.settings
     root, source, cache = _paths(settings)
     site = SiteInfo.from_project(root, fallback=settings)
-    if background and not _cache_is_good(source, cache, site):
+    cached = cached_kit(source, cache, site=site, progress=logger.info) if background else None
+    if background and cached is None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -69,7 +59,7 @@ def _build(pelican: Any, *, background: bool = False) -> None:
         pelican.kit_rendering = (pool, pool.submit(_render, source, cache, site))
         logger.info("kit/ è cambiato: il PDF si ricompone mentre Pelican legge gli articoli")
         return
-    _use(settings, build_kit(source, cache, progress=logger.info, site=site))
+    _use(settings, cached or build_kit(source, cache, progress=logger.info, site=site))
 
 
 def _use(settings: dict[str, Any], info: Any) -> None:

@@ -5,8 +5,8 @@ every build; pelican-social-cards pins Pillow < 12. This plugin draws each card 
 Pillow and the OFL fonts in ``fonts/``, keeps it in ``.cache/og-images/`` under a
 hash of everything that shapes it (title, labels, fonts, design version) and, on
 later builds, only hard-links it into the output: an unchanged card is never redrawn.
-New cards start being drawn as soon as the articles are known, by worker processes on
-every core but one while Pelican renders the pages on that one (fonts loaded once per
+New cards start being drawn once every post is read, by worker processes on every core
+but one while Pelican renders the pages on that one (fonts loaded once per
 process, palette PNG at a low zlib level: a few ms each); cards no page uses any more
 are pruned from the cache.
 
@@ -324,10 +324,6 @@ def plan_default(pelican) -> None:
     )}
 
 
-# Cards being drawn in the background, started once the articles are known.
-DRAWING = "OG_IMAGE_DRAWING"
-
-
 def _cache(settings) -> Path:
     cache = Path(settings.get("OG_IMAGE_CACHE_PATH")
                  or Path(settings["CACHE_PATH"]).parent / "og-images")
@@ -335,14 +331,8 @@ def _cache(settings) -> Path:
     return cache
 
 
-def _cached(cards: dict[str, Card], cache: Path) -> dict[str, Path]:
-    fonts = fonts_digest()
-    return {rel: cache / f"{card.key(fonts)}.png" for rel, card in cards.items()}
-
-
 def plan_articles(generator) -> None:
-    """One card per article, named after its slug. The cards the cache lacks start being
-    drawn now, on every core but one, while Pelican renders the pages on that one."""
+    """One card per article, named after its slug."""
     settings = generator.settings
     cards = settings.setdefault(CARDS, {})
     for article in generator.articles:
@@ -355,38 +345,53 @@ def plan_articles(generator) -> None:
             monogram=_plain(settings.get("AUTHOR", "?"))[:1].upper(),
         )
         article.og_image = path
-    cached = _cached(cards, _cache(settings))
+
+
+@dataclass
+class _Planned:
+    """The cards of one build: their cache files, and the drawing of those missing."""
+
+    cached: dict[str, Path]
+    missing: int
+    drawing: Drawing
+
+
+def _plan(settings, workers: int | None = None) -> _Planned:
+    cards: dict[str, Card] = settings.get(CARDS, {})
+    fonts = fonts_digest()
+    cache = _cache(settings)
+    cached = {rel: cache / f"{card.key(fonts)}.png" for rel, card in cards.items()}
     missing = {path: cards[rel] for rel, path in cached.items() if not path.is_file()}
-    if len(missing) >= POOL_THRESHOLD and DRAWING not in settings:
-        settings[DRAWING] = (set(missing),
-                             Drawing.start(missing, workers=max(1, (os.cpu_count() or 1) - 1)))
+    return _Planned(cached, len(missing), Drawing.start(missing, workers))
+
+
+def start_drawing(pelican) -> None:
+    """Every post is read, no page is rendered yet (``get_writer``): the missing cards
+    start being drawn on every core but one, while Pelican renders on that one. Kept on
+    the Pelican object: the settings end up in Pelican's cache, a process pool cannot."""
+    pelican.og_cards = _plan(pelican.settings, workers=max(1, (os.cpu_count() or 1) - 1))
 
 
 def write_cards(pelican) -> None:
-    """Draw the planned cards the cache lacks, link every card into the output, prune the
-    cache of cards no page uses any more."""
+    """Wait for the cards being drawn, link every card into the output, prune the cache
+    of cards no page uses any more."""
     started = time.perf_counter()
     settings = pelican.settings
+    planned = getattr(pelican, "og_cards", None) or _plan(settings)
+    pelican.og_cards = None
     cards: dict[str, Card] = settings.pop(CARDS, {})
-    cache = _cache(settings)
+    planned.drawing.wait()
     output = Path(pelican.output_path)
-    cached = _cached(cards, cache)
-    started_early, drawing = settings.pop(DRAWING, (set(), None))
-    if drawing is not None:
-        drawing.wait()
-    missing = {path: cards[rel] for rel, path in cached.items()
-               if path in started_early or not path.is_file()}
-    draw_missing({path: card for path, card in missing.items() if not path.is_file()})
-    for rel, path in cached.items():
+    for rel, path in planned.cached.items():
         try:
             link_or_copy(path, output / rel)
         except FileNotFoundError:  # pruned meanwhile by another build: draw it again
             render(cards[rel], path)
             link_or_copy(path, output / rel)
-    pruned = prune(cache, {path.name for path in cached.values()})
+    pruned = prune(_cache(settings), {path.name for path in planned.cached.values()})
     logger.info(
         "og_image: %d immagini (%d disegnate, %d dalla cache, %d tolte dalla cache) in %.2f s",
-        len(cards), len(missing), len(cards) - len(missing), pruned,
+        len(cards), planned.missing, len(cards) - planned.missing, pruned,
         time.perf_counter() - started,
     )
 
@@ -394,4 +399,5 @@ def write_cards(pelican) -> None:
 def register() -> None:
     signals.initialized.connect(plan_default)
     signals.article_generator_finalized.connect(plan_articles)
+    signals.get_writer.connect(start_drawing)
     signals.finalized.connect(write_cards)
