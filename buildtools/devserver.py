@@ -91,6 +91,8 @@ class SiteBuilder:
     carry the live search index over (hard links) so that the page reloads without
     waiting for Pagefind; :meth:`refresh_search` then re-indexes the live version in a
     thread of its own (the next rebuild does not wait for it) and swaps the new index in.
+    The parts of the index whose pages did not change are linked, not indexed again
+    (:mod:`buildtools.search_index`): after an edit, Pagefind reads one part.
     """
 
     def __init__(self, settings: Path, output: Path, *, drafts: bool = False,
@@ -235,7 +237,7 @@ class SiteBuilder:
                 (side / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.link(page, side / rel)
                 pages += 1
-            index_site(side)
+            index_site(side, reuse=[live])
             with self._search_lock:
                 current, trash = live / "pagefind", side / "pagefind-vecchio"
                 if current.exists():

@@ -114,9 +114,11 @@ def meta_content_security_policy() -> str:
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Folders whose every file name carries a hash of its content: the theme's CSS and JS
-# (plugins/asset_hash) and Pagefind's index. deploy/nginx.conf's map says the same.
+# (plugins/asset_hash) and Pagefind's index; and the index's merged parts, whose folder
+# name is a digest of the pages they index (buildtools/search_index.py).
+# deploy/nginx.conf's map says the same.
 FINGERPRINTED_PATHS = ("/theme/css/*", "/theme/js/*", "/pagefind/fragment/*",
-                       "/pagefind/index/*", "/pagefind/filter/*")
+                       "/pagefind/index/*", "/pagefind/filter/*", "/pagefind/parte-*")
 
 
 def render_headers_file(headers: Mapping[str, str] = SECURITY_HEADERS) -> str:

@@ -11,7 +11,6 @@ publishconf.py) and a local build with drafts previewed under /bozze/
 from __future__ import annotations
 
 import gzip
-import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from buildtools.search_index import fragments
+from tests import browser_support
 from tests.sitecopy import copy_project, invoke
 
 PUBLIC_ARTICLE = "sei-pronto-assistente-virtuale"
@@ -150,11 +151,8 @@ def test_sitemap_holds_no_private_post(built: tuple[str, Path]) -> None:
 
 def indexed(site: Path) -> dict[str, str]:
     """``{url: indexed text}`` from Pagefind's fragments (one per indexed page)."""
-    texts = {}
-    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        record = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])
-        texts[record["url"]] = record["meta"].get("title", "") + " " + record["content"]
-    return texts
+    return {record["url"]: record["meta"].get("title", "") + " " + record["content"]
+            for record in fragments(site)}
 
 
 def test_search_index_holds_no_private_post(built: tuple[str, Path]) -> None:
@@ -165,7 +163,7 @@ def test_search_index_holds_no_private_post(built: tuple[str, Path]) -> None:
         assert not [url for url in texts if item.slug in url], item
         assert not [url for url, text in texts.items() if item.word in text], item
     # Every word of the index lives in its word chunks; a private word is in none.
-    for chunk in (site / "pagefind" / "index").glob("*.pf_index"):
+    for chunk in (site / "pagefind").rglob("*.pf_index"):
         data = gzip.decompress(chunk.read_bytes())
         for item in PRIVATE:
             assert item.word.lower().encode() not in data.lower(), (chunk.name, item)
@@ -186,15 +184,8 @@ def test_site_search_in_chromium_finds_no_private_post(built, page) -> None:
 
 
 def search_urls(page, query: str) -> list[str]:
-    return page.evaluate(
-        """async (query) => {
-            // The bundle the box uses; root-relative, as production pages name the real domain.
-            const pagefind = await import("/pagefind/pagefind.js");
-            const found = await pagefind.search(query);
-            return Promise.all(found.results.map((r) => r.data().then((d) => d.url)));
-        }""",
-        query,
-    )
+    # The bundle the box uses; root-relative, as production pages name the real domain.
+    return browser_support.search_urls(page, query, "/pagefind/")
 
 
 def test_no_social_card_for_a_private_post(built: tuple[str, Path]) -> None:

@@ -6,7 +6,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from buildtools.search_index import BUNDLE, STAMP, index_site, indexed_pages
+from buildtools.search_index import (
+    BUNDLE,
+    PART_PREFIX,
+    PARTS,
+    STAMP,
+    index_site,
+    indexed_pages,
+    part_folders,
+)
 
 PAGE = """<!doctype html><html lang="it"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><nav>menu</nav><main data-pagefind-body><h1>{title}</h1><p>{text}</p></main></body></html>
@@ -28,7 +36,7 @@ PAGES = {"delega": ("Delegare bene", "Come delegare la posta."),
 def _inodes(site: Path) -> dict[str, int]:
     bundle = site / BUNDLE
     return {p.relative_to(bundle).as_posix(): p.stat().st_ino
-            for p in bundle.rglob("*") if p.is_file()}
+            for p in bundle.rglob("*") if p.is_file() and p.name != PARTS}
 
 
 def test_unchanged_pages_reuse_the_previous_index_and_changed_ones_do_not(
@@ -83,3 +91,54 @@ def test_pages_without_a_body_mark_are_not_read_and_do_not_force_a_new_index(
     (second / "tag" / "index.html").write_text("<html><body><h1>Tag 2</h1></body></html>",
                                                encoding="utf-8")
     assert index_site(second, reuse=[first]) is True
+
+
+WORDS = ("delega", "agenda", "fatture", "clienti", "posta", "calendario", "procedure",
+         "riunioni", "preventivi", "archivio", "contratti", "telefonate")
+
+
+def _many(folder: Path) -> Path:
+    return _site(folder, {f"pagina-{i:02d}": (f"Pagina {i} su {word}",
+                                              f"Come gestire {word} con un’assistente.")
+                          for i, word in enumerate(WORDS)})
+
+
+def _parts_inodes(site: Path) -> dict[str, dict[str, int]]:
+    return {folder.name: {p.relative_to(folder).as_posix(): p.stat().st_ino
+                          for p in folder.rglob("*") if p.is_file()
+                          and PART_PREFIX not in p.relative_to(folder).as_posix()
+                          and p.name != PARTS}
+            for folder in part_folders(site)}
+
+
+def test_a_big_site_is_indexed_in_parts_and_an_edit_indexes_only_its_part(
+    tmp_path: Path,
+) -> None:
+    whole = _many(tmp_path / "intero")
+    index_site(whole)
+    assert part_folders(whole) == [whole / BUNDLE]  # small enough for one part
+
+    first = _many(tmp_path / "v1")
+    assert index_site(first, shard_pages=3) is False
+    parts = part_folders(first)
+    assert 2 <= len(parts) <= 4  # 12 pages, 4 buckets by a hash of the path (none empty kept)
+    # Every page is in exactly one part, and the parts hold what the single index holds.
+    assert sum(len(list((p / "fragment").glob("*.pf_fragment"))) for p in parts) == len(WORDS)
+    assert indexed_pages(first) == indexed_pages(whole)
+    # Only the first part carries the script, its worker and the WebAssembly.
+    for extra in parts[1:]:
+        assert (extra / "pagefind-entry.json").is_file()
+        assert not list(extra.glob("*.js")) and not list(extra.glob("wasm.*"))
+
+    second = tmp_path / "v2"
+    shutil.copytree(first, second, ignore=shutil.ignore_patterns(BUNDLE))
+    edited = second / "pagina-05" / "index.html"
+    edited.write_text(PAGE.format(title="Pagina 5 rinnovata", text="Altro testo."),
+                      encoding="utf-8")
+    assert index_site(second, reuse=[first], shard_pages=3) is False
+    before, after = _parts_inodes(first), _parts_inodes(second)
+    assert len(after) == len(parts)
+    kept = {name for name in after if after[name] == before.get(name)}
+    assert len(kept) == len(parts) - 1  # the parts without the edited page are linked
+    assert indexed_pages(second)["/pagina-05/"] == "Pagina 5 rinnovata"
+    assert indexed_pages(first)["/pagina-05/"].startswith("Pagina 5 su")

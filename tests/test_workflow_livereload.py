@@ -5,9 +5,7 @@ One server for the module, in a project copy. Every wait is bounded.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import re
 import urllib.error
 import urllib.request
@@ -121,13 +119,9 @@ def test_the_open_page_is_rendered_first_then_the_site_and_an_undo_is_not_reused
 
 
 def _indexed_text(site: Path) -> str:
-    from buildtools.search_index import FRAGMENT_MAGIC
+    from buildtools.search_index import fragments
 
-    texts = []
-    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        data = gzip.decompress(fragment.read_bytes())
-        texts.append(json.loads(data.removeprefix(FRAGMENT_MAGIC))["content"])
-    return "\n".join(texts)
+    return "\n".join(record["content"] for record in fragments(site))
 
 
 def test_a_broken_article_keeps_the_last_good_page_and_prints_the_error(

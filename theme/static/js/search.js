@@ -13,6 +13,13 @@ function plural(n, one, many) {
   return n === 1 ? one : `${n} ${many}`;
 }
 
+/* The index reads elisions as un'assistente, so that «assistente» finds them
+   (buildtools/search_index.py): the reader sees the page's own un’assistente. In an
+   excerpt the apostrophe is &#39; and a <mark> may stand next to it. */
+function typographic(text) {
+  return text.replace(/(?<=\p{L}(?:<\/?mark>)?)(?:'|&#39;)(?=(?:<\/?mark>)?\p{L})/gu, "’");
+}
+
 /* Pagefind's excerpt is text with <mark> around the matched words and < > escaped. */
 function excerptNodes(excerpt) {
   const nodes = [];
@@ -51,9 +58,16 @@ export function start(form) {
   let found = [];
   let shownCount = 0;
 
+  /* The index comes in parts (buildtools/search_index.py): the first is the bundle
+     itself, the others are listed in parti.json and searched as one with it. */
+  const parts = fetch(bundle + "parti.json")
+    .then((response) => (response.ok ? response.json() : []))
+    .catch(() => []);
   const engine = import(bundle + "pagefind.js").then(async (module) => {
-    await module.options({ baseUrl: root, excerptLength: 18 });
+    const settings = { baseUrl: root, excerptLength: 18 };
+    await module.options(settings);
     await module.init();
+    await Promise.all((await parts).map((part) => module.mergeIndex(bundle + part, settings)));
     pagefind = module;
     return module;
   });
@@ -125,11 +139,11 @@ export function start(form) {
     link.tabIndex = -1;
     const title = document.createElement("span");
     title.className = "search-result-title";
-    const titleText = (data.meta && data.meta.title) || data.url;
+    const titleText = typographic((data.meta && data.meta.title) || data.url);
     title.textContent = titleText;
     const excerpt = document.createElement("span");
     excerpt.className = "search-result-excerpt";
-    excerpt.append(...excerptNodes(withoutTitle(data.excerpt || "", titleText)));
+    excerpt.append(...excerptNodes(withoutTitle(typographic(data.excerpt || ""), titleText)));
     link.append(title, excerpt);
     return link;
   }
