@@ -170,6 +170,7 @@ class Engine:
         # False: render every page (a reference build to compare an incremental one with).
         self.render_memo = render_memo
         self.counts: tuple[int, int] | None = None
+        self._html_pages: dict[Path, int] = {}
         # livereload: the last good build's site, in memory, for the instant preview.
         self.keep_site = keep_site
         self.site: Any = None
@@ -263,7 +264,9 @@ class Engine:
 
     def _result(self, version: Path, search: bool, timings: dict[str, float],
                 began: float) -> BuildResult:
-        html = sum(1 for p in self.output.rglob("*.html") if p.is_file())
+        html = self._html_pages.get(version)
+        if html is None:
+            html = sum(1 for p in self.output.rglob("*.html") if p.is_file())
         rendered, reused = self.counts if timings and self.counts else (None, None)
         return BuildResult(
             settings_file=self.settings_file, output=self.output, version=version, pages=html,
@@ -368,6 +371,7 @@ class Engine:
         from buildtools.search_index import IndexFailed, index_site
 
         pages = sum(1 for _ in version.rglob("*.html"))
+        self._html_pages = {version: pages}  # the result says it too: counted once
         with steps.step(f"Indice di ricerca (Pagefind, {plural(pages, 'pagina', 'pagine')})"):
             started = time.perf_counter()
             try:

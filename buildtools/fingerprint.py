@@ -154,6 +154,8 @@ def unchanged(cache: Path, output: Path, version: Path | None, digest: str,
         stamp = json.loads(_stamp_file(cache, output).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
+    if stamp.get("version") != version.name or stamp.get("digest") != digest:
+        return False  # the usual answer after an edit: no need to list every file
     return stamp == {"version": version.name, "digest": digest,
                      "cache": cache_state(pelican_cache), "site": cache_state(version)}
 

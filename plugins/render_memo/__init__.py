@@ -8,14 +8,18 @@ changed. The key of a page is its template, its file name and the signature
 depends on (settings, theme, plugins, kit, images, packages) is in the inputs digest: if
 that changes, the memo is discarded and every page is rendered.
 
-A reused page is still written by Pelican's writer and still sends ``content_written``,
-so plugins see the same build. Without ``RENDER_MEMO`` (plain ``pelican``) this plugin
-does nothing.
+A reused page still goes through Pelican's writer (which checks that no two pages
+share a file) and still sends ``content_written``, so plugins see the same build; its
+file is a hard link to the live version's, not a copy: nothing writes into a built page
+in place, and the instant preview replaces files, never rewrites them. Without
+``RENDER_MEMO`` (plain ``pelican``) this plugin does nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +73,7 @@ class _Build:
         # (variable, id) → (value, signature): most variables are the same object on
         # every page (menus, settings, the list of pages); the value keeps its id taken.
         self._signed: dict[tuple[str, int], tuple[Any, str]] = {}
+        self.pending: str | None = None  # a reused page about to be opened by the writer
 
     def key(self, template: Any, localcontext: dict[str, Any]) -> str | None:
         name = template.name
@@ -101,6 +106,45 @@ class _Build:
         return signature
 
 
+class Reused(str):
+    """What a reused page's template "renders": no text, the file to link instead."""
+
+    source: Path
+
+    def __new__(cls, source: Path) -> Reused:
+        made = super().__new__(cls, "")
+        made.source = source
+        return made
+
+
+class _LinkingFile:
+    """The file Pelican's writer opened: a reused page becomes a hard link to last
+    build's file (or a copy of it where links cannot be made)."""
+
+    def __init__(self, handle: Any, path: str) -> None:
+        self._handle = handle
+        self._path = path
+        self._source: Path | None = None
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, Reused):
+            raise TypeError("a reused page is written only as a link")
+        self._source = text.source
+        return 0
+
+    def __enter__(self) -> _LinkingFile:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._handle.close()
+        if self._source is not None and exc[0] is None:
+            os.unlink(self._path)
+            try:
+                os.link(self._source, self._path)
+            except OSError:
+                shutil.copy2(self._source, self._path)
+
+
 class _RememberingTemplate:
     """A template whose ``render`` returns last build's page when its key is unchanged."""
 
@@ -114,12 +158,13 @@ class _RememberingTemplate:
     def render(self, localcontext: dict[str, Any]) -> str:
         name = str(localcontext.get("output_file", ""))
         key = self._build.key(self._template, localcontext)
-        text = self._build.memo.reusable(name, key)
-        reused = text is not None
-        if text is None:
-            text = self._template.render(localcontext)
-        self._build.memo.remember(name, key, reused=reused)
-        return text
+        source = self._build.memo.reusable(name, key)
+        self._build.memo.remember(name, key, reused=source is not None)
+        if source is None:
+            self._build.pending = None
+            return self._template.render(localcontext)
+        self._build.pending = name  # the writer opens this file next: link it
+        return Reused(source)
 
 
 def _writer_for(build: _Build) -> type[Writer]:
@@ -128,6 +173,13 @@ def _writer_for(build: _Build) -> type[Writer]:
                        **kwargs: Any) -> Any:
             return super().write_file(name, _RememberingTemplate(template, build), context,
                                       *args, **kwargs)
+
+        def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+            handle = super()._open_w(filename, encoding, override)
+            pending, build.pending = build.pending, None
+            if pending is None or Path(filename) != Path(self.output_path) / pending:
+                return handle  # a rendered page, a feed
+            return _LinkingFile(handle, filename)
 
     return RememberingWriter
 

@@ -52,19 +52,17 @@ class RenderMemo:
             known = dict(stored.get("pages") or {})
         return cls(file, previous, str(config["inputs"]), known)
 
-    def reusable(self, name: str, key: str | None) -> str | None:
-        """Last build's text of page ``name`` when it was rendered from ``key``."""
+    def reusable(self, name: str, key: str | None) -> Path | None:
+        """Last build's file of page ``name`` when it was rendered from ``key``."""
         known = self.known.get(name)
         if key is None or self.previous is None or not known or known[0] != key:
             return None
         path = self.previous / name
         try:
             info = path.stat()
-            if [info.st_size, info.st_mtime_ns] != known[1:]:
-                return None
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             return None
+        return path if [info.st_size, info.st_mtime_ns] == known[1:] else None
 
     def remember(self, name: str, key: str | None, *, reused: bool) -> None:
         if key is not None:
