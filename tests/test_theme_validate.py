@@ -168,3 +168,17 @@ def test_check_reports_every_kind_of_problem_readably(
     assert f"{BROKEN_PAGE} [light]" in axe and f"{BROKEN_PAGE} [dark]" in axe
     assert "già a posto e invariate" in axe
     assert lines[-1].startswith("Controlli NON superati: ")
+
+
+def test_axe_sees_a_contrast_problem_of_the_dark_scheme_only(tmp_path: Path, browser) -> None:
+    """One load per page, the scheme switched in place: the dark rules must apply."""
+    page = tmp_path / "site" / "scuro" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        '<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Scuro</title>'
+        "<style>p{color:#222;background:#fff}@media (prefers-color-scheme: dark)"
+        "{p{color:#222;background:#111}}</style></head>"
+        "<body><main><h1>Scuro</h1><p>Testo poco leggibile al buio.</p></main></body></html>",
+        encoding="utf-8")
+    problems = axe_violations(tmp_path / "site", ["scuro/index.html"], browser=browser)
+    assert {(p.rule, p.variant) for p in problems} == {("color-contrast", "dark")}
