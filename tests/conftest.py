@@ -111,6 +111,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # The longest modules of a serial run (seconds, 1 December 2026, quiet 2-core machine):
 # publish ≈ 100, theme_layout ≈ 47, theme_validate ≈ 45, render_memo ≈ 27,
 # reproducible ≈ 29, theme_browser ≈ 25, livereload ≈ 25, csp ≈ 23, kit_pdfjs ≈ 17.
+def pytest_configure(config: pytest.Config) -> None:
+    """One folder where every test process's project copies share their caches
+    (tests/sitecopy.py); set before pytest-xdist starts its workers, which inherit it."""
+    import tempfile
+
+    from tests.sitecopy import SHARE_VARIABLE
+
+    if os.environ.get(SHARE_VARIABLE) is None and not os.environ.get("PYTEST_XDIST_WORKER"):
+        share = Path(tempfile.mkdtemp(prefix="delega-test-cache-"))
+        os.environ[SHARE_VARIABLE] = str(share)
+        config._delega_cache_share = share  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    from tests.sitecopy import SHARE_VARIABLE
+
+    share = getattr(config, "_delega_cache_share", None)
+    if share is not None:
+        shutil.rmtree(share, ignore_errors=True)
+        os.environ.pop(SHARE_VARIABLE, None)
+
+
 LONGEST_MODULES = (
     "tests.test_workflow_publish", "tests.test_theme_layout", "tests.test_theme_validate",
     "tests.test_workflow_reproducible", "tests.test_render_memo", "tests.test_theme_browser",

@@ -24,17 +24,50 @@ PROJECT_ITEMS = (
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
-# The kit caches of the development and the production settings (pelicanconf.py and
-# publishconf.py name them). Keyed by a hash of kit/ and the settings, so a copied cache
-# is used only when it fits and a kit render happens once per test run, not per copy.
-KIT_CACHES = (".cache/kit", ".cache/kit-publish")
-# Project copies made by this test process, newest last: a fresh clone has no kit
-# cache of its own, so later copies take the one an earlier copy's build left.
+# Caches whose entries are keyed by what they were made from, so that any project copy
+# may use any other's: the kit of the development and the production settings (a hash of
+# kit/ and the settings; pelicanconf.py and publishconf.py name them) and the social cards
+# (a hash of each card's text and fonts). A kit render or a card drawing then happens once
+# per test run, not once per copy.
+SHARED_CACHES = (".cache/kit", ".cache/kit-publish", ".cache/og-images")
+# Where the copies of every test process (pytest-xdist workers) leave those caches for
+# each other; tests/conftest.py sets it for the session.
+SHARE_VARIABLE = "DELEGA_TEST_CACHE_SHARE"
+# Project copies made by this test process, newest last: a fresh clone has no cache of
+# its own, so later copies take the one an earlier copy's build left.
 _copies: list[Path] = []
 
 
+def _share() -> Path | None:
+    folder = os.environ.get(SHARE_VARIABLE)
+    return Path(folder) if folder else None
+
+
+def _filled(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.iterdir())
+
+
+def _offer(cache: str) -> None:
+    """Put this process's newest copy of ``cache`` where other processes find it."""
+    share = _share()
+    if share is None or _filled(share / cache):
+        return
+    found = next((copy / cache for copy in reversed(_copies) if _filled(copy / cache)), None)
+    if found is None:
+        return
+    staging = share / f"{cache.replace('/', '_')}.{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(found, staging)
+    (share / cache).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(staging, share / cache)  # one rename: another process sees all or nothing
+    except OSError:  # another process was first
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def copy_project(dest: Path) -> Path:
-    """Copy the sources (and a kit cache, to skip a re-render) into ``dest``."""
+    """Copy the sources (and the shared caches, to skip a kit render and card drawing)
+    into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_ITEMS:
         src = ROOT / name
@@ -42,10 +75,13 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(src, dest / name, ignore=IGNORE)
         elif src.exists():
             shutil.copy2(src, dest / name)
-    for cache in KIT_CACHES:
+    share = _share()
+    for cache in SHARED_CACHES:
+        _offer(cache)
         sources = [ROOT / cache, *(copy / cache for copy in reversed(_copies))]
-        found = next((source for source in sources
-                      if source.is_dir() and any(source.iterdir())), None)
+        if share is not None:
+            sources.insert(1, share / cache)
+        found = next((source for source in sources if _filled(source)), None)
         if found is not None:
             shutil.copytree(found, dest / cache)
     _copies.append(dest)
