@@ -259,6 +259,8 @@ def index_site(site: Path, reuse: Iterable[Path | None] = (), *,
     bundle.mkdir()
     reuse = list(reuse)
     parts = _parts(site, shard_pages)
+    if not parts:
+        raise IndexFailed(f"in {site} non c’è nessuna pagina HTML da indicizzare")
     missing = [part for part in parts if not _reuse(part, bundle, reuse)]
     if missing:
         with tempfile.TemporaryDirectory(prefix=f".{site.name}.pagefind-",
