@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import shutil
 import sys
@@ -27,13 +29,25 @@ SITE = kit_pdf.SiteInfo(
 
 
 def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The build cache shared by the whole session (one per xdist worker)."""
-    return tmp_path_factory.getbasetemp() / "kit-session-cache"
+    """The build cache shared by the whole session: under pytest-xdist, by every worker
+    (their base folders share a parent), so the kit is rendered once per run."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    return base / "kit-session-cache"
 
 
 def session_build(tmp_path_factory: pytest.TempPathFactory) -> kit_pdf.KitInfo:
-    """Build the repository's kit once per session; later calls reuse the build cache."""
-    return kit_pdf.build_kit(KIT, session_cache(tmp_path_factory), site=SITE)
+    """Build the repository's kit once per session; later calls reuse the build cache
+    (a worker that finds another one rendering waits for it, then reuses its build)."""
+    cache = session_cache(tmp_path_factory)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with open(cache.parent / "kit-session-cache.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return kit_pdf.build_kit(KIT, cache, site=SITE)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def kit_data() -> dict[str, Any]:
