@@ -198,13 +198,16 @@ class Engine:
         return override
 
     def build(self, *, search: bool = True, post_steps: Sequence[PostStep] = (),
-              steps: Steps | None = None, skip_unchanged: bool = False) -> BuildResult:
+              steps: Steps | None = None, skip_unchanged: bool = False,
+              tidy: bool = True) -> BuildResult:
         """Build into a new version of ``output`` and switch to it; raise BuildError.
 
         ``post_steps`` run on the new version before the switch, silently (a caller that
         wants them numbered passes its own ``steps`` and announces them itself).
         ``skip_unchanged``: when the live version was built from exactly the same inputs
         (:mod:`buildtools.fingerprint`), build nothing and return it.
+        ``tidy=False``: leave the older versions for :meth:`tidy` (livereload removes
+        them after the reload, not before it).
         """
         from buildtools import fingerprint
         from buildtools.paths import build_log
@@ -245,7 +248,7 @@ class Engine:
                     started = time.perf_counter()
                     step(version)
                     timings[getattr(step, "__name__", "step")] = time.perf_counter() - started
-                outputs.switch(self.output, version)
+                outputs.switch(self.output, version, tidy=tidy)
                 self._keep(version)
                 if digest is not None:
                     fingerprint.record(cache, self.output, version, digest, pelican_cache)
@@ -261,6 +264,11 @@ class Engine:
                 shutil.rmtree(version, ignore_errors=True)
                 raise
         return self._result(version, search, timings, began)
+
+    def tidy(self) -> None:
+        """Remove the versions a build with ``tidy=False`` left (waits for a running build)."""
+        with outputs.locked(self.output):
+            outputs.remove_leftovers(self.output)
 
     def _result(self, version: Path, search: bool, timings: dict[str, float],
                 began: float) -> BuildResult:

@@ -90,11 +90,14 @@ def _point(output: Path, version: Path) -> None:
     os.replace(link, output)  # the one atomic step
 
 
-def switch(output: Path, version: Path) -> None:
-    """Make ``output`` point at ``version`` in one rename, then drop old versions."""
+def switch(output: Path, version: Path, *, tidy: bool = True) -> None:
+    """Make ``output`` point at ``version`` in one rename, then drop old versions
+    (``tidy=False``: the caller does it later, with :func:`remove_leftovers` under
+    :func:`locked`)."""
     version.chmod(0o755)
     _point(output, version)
-    remove_leftovers(output)
+    if tidy:
+        remove_leftovers(output)
 
 
 def remove_leftovers(output: Path, keep_previous: int = KEEP_PREVIOUS) -> list[Path]:

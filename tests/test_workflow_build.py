@@ -29,7 +29,7 @@ from buildtools import outputs, paths
 from buildtools.engine import build
 
 point = sys.argv[1]
-def die(*_):
+def die(*_, **__):
     os.kill(os.getpid(), signal.SIGKILL)
 
 if point == "prima-dello-scambio":       # the new version is complete, output untouched
@@ -43,7 +43,7 @@ elif point == "durante-lo-scambio":      # the new symlink exists, not yet renam
     outputs.os.replace = replace
 elif point == "dopo-lo-scambio":         # renamed, old versions not yet removed
     real_point = outputs._point
-    def switch(output, version):
+    def switch(output, version, **_):
         real_point(output, version)
         die()
     outputs.switch = switch
