@@ -206,10 +206,10 @@ class SiteBuilder:
         threading.Thread(target=self._refresh, daemon=True, name="search").start()
 
     def _refresh(self) -> None:
-        self.engine.tidy()
         # Again while a newer version went live during the last pass; the check and the
         # end of the thread are one step, so a build that ends meanwhile is never missed.
         while True:
+            self.engine.tidy()  # the versions the rebuilds left, after their reloads
             with self._search_lock:
                 if not self.search_stale or self.stopping:
                     self._refreshing = False

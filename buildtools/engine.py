@@ -170,7 +170,6 @@ class Engine:
         # False: render every page (a reference build to compare an incremental one with).
         self.render_memo = render_memo
         self.counts: tuple[int, int] | None = None
-        self._html_pages: dict[Path, int] = {}
         # livereload: the last good build's site, in memory, for the instant preview.
         self.keep_site = keep_site
         self.site: Any = None
@@ -240,10 +239,11 @@ class Engine:
             outputs.migrate(self.output)
             outputs.remove_leftovers(self.output)
             version = outputs.new_version(self.output)
+            pages: int | None = None
             try:
                 self._pelican(version, steps, timings, log)
                 if search:
-                    self._search(version, steps, timings)
+                    pages = self._search(version, steps, timings)
                 for step in post_steps:
                     started = time.perf_counter()
                     step(version)
@@ -263,7 +263,7 @@ class Engine:
             except BaseException:
                 shutil.rmtree(version, ignore_errors=True)
                 raise
-        return self._result(version, search, timings, began)
+        return self._result(version, search, timings, began, pages)
 
     def tidy(self) -> None:
         """Remove the versions a build with ``tidy=False`` left (waits for a running build)."""
@@ -271,10 +271,9 @@ class Engine:
             outputs.remove_leftovers(self.output)
 
     def _result(self, version: Path, search: bool, timings: dict[str, float],
-                began: float) -> BuildResult:
-        html = self._html_pages.get(version)
-        if html is None:
-            html = sum(1 for p in self.output.rglob("*.html") if p.is_file())
+                began: float, pages: int | None = None) -> BuildResult:
+        html = pages if pages is not None else sum(
+            1 for p in self.output.rglob("*.html") if p.is_file())
         rendered, reused = self.counts if timings and self.counts else (None, None)
         return BuildResult(
             settings_file=self.settings_file, output=self.output, version=version, pages=html,
@@ -375,11 +374,11 @@ class Engine:
         if problems:
             raise BuildError(problems)
 
-    def _search(self, version: Path, steps: Steps, timings: dict[str, float]) -> None:
+    def _search(self, version: Path, steps: Steps, timings: dict[str, float]) -> int:
+        """Index ``version``; return how many HTML pages it has (the result says it too)."""
         from buildtools.search_index import IndexFailed, index_site
 
         pages = sum(1 for _ in version.rglob("*.html"))
-        self._html_pages = {version: pages}  # the result says it too: counted once
         with steps.step(f"Indice di ricerca (Pagefind, {plural(pages, 'pagina', 'pagine')})"):
             started = time.perf_counter()
             try:
@@ -388,6 +387,7 @@ class Engine:
             except IndexFailed as exc:
                 raise BuildError(Problem(None, None, f"Pagefind: {exc}")) from None
             timings["search"] = time.perf_counter() - started
+        return pages
 
 
 class _SayStream:

@@ -115,8 +115,8 @@ def _for_pagefind(data: bytes) -> bytes | None:
     None when it has none."""
     if TYPOGRAPHIC_APOSTROPHE not in data:
         return None
-    return ELISION.sub("'", data.decode("utf-8", errors="surrogateescape")).encode(
-        "utf-8", errors="surrogateescape")
+    text, count = ELISION.subn("'", data.decode("utf-8", errors="surrogateescape"))
+    return text.encode("utf-8", errors="surrogateescape") if count else None
 
 
 def from_pagefind(text: str) -> str:
@@ -220,12 +220,11 @@ def _reuse(part: _Part, bundle: Path, previous: Iterable[Path | None]) -> bool:
 
 
 def _remove_part(target: Path, part: _Part) -> None:
-    if part.number:
-        shutil.rmtree(target, ignore_errors=True)
-        return
-    for child in list(target.iterdir()) if target.is_dir() else []:
-        if not _is_part_folder(child.name):
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    """Undo a half-linked part. The first part is the bundle itself, tried before any
+    other part is there: emptied, not removed."""
+    shutil.rmtree(target, ignore_errors=True)
+    if part.number == 0:
+        target.mkdir()
 
 
 def _index(part: _Part, work: Path) -> Path:

@@ -73,7 +73,7 @@ class _Build:
         # (variable, id) → (value, signature): most variables are the same object on
         # every page (menus, settings, the list of pages); the value keeps its id taken.
         self._signed: dict[tuple[str, int], tuple[Any, str]] = {}
-        self.pending: str | None = None  # a reused page about to be opened by the writer
+        self.pending = False  # a reused page's file is the next one the writer opens
 
     def key(self, template: Any, localcontext: dict[str, Any]) -> str | None:
         name = template.name
@@ -161,9 +161,9 @@ class _RememberingTemplate:
         source = self._build.memo.reusable(name, key)
         self._build.memo.remember(name, key, reused=source is not None)
         if source is None:
-            self._build.pending = None
+            self._build.pending = False
             return self._template.render(localcontext)
-        self._build.pending = name  # the writer opens this file next: link it
+        self._build.pending = True  # the writer opens this page's file next: link it
         return Reused(source)
 
 
@@ -175,11 +175,11 @@ def _writer_for(build: _Build) -> type[Writer]:
                                       *args, **kwargs)
 
         def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+            # Pelican opens a page's file right after rendering it: a pending reuse is
+            # this very file (whatever the spelling of its path).
             handle = super()._open_w(filename, encoding, override)
-            pending, build.pending = build.pending, None
-            if pending is None or Path(filename) != Path(self.output_path) / pending:
-                return handle  # a rendered page, a feed
-            return _LinkingFile(handle, filename)
+            pending, build.pending = build.pending, False
+            return _LinkingFile(handle, filename) if pending else handle
 
     return RememberingWriter
 
