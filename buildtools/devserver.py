@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from buildtools.paths import ROOT
 from buildtools.server import LiveReload, PortBusy, RunningServer, app, listen, make
@@ -88,11 +89,13 @@ class SiteBuilder:
     """The rebuild function: the build engine of ``invoke build``, kept for the session.
 
     The first build indexes the site with Pagefind like ``invoke build``. Later rebuilds
-    carry the live search index over (hard links) so that the page reloads without
-    waiting for Pagefind; :meth:`refresh_search` then re-indexes the live version in a
-    thread of its own (the next rebuild does not wait for it) and swaps the new index in.
-    The parts of the index whose pages did not change are linked, not indexed again
-    (:mod:`buildtools.search_index`): after an edit, Pagefind reads one part.
+    update the live version in place (``Engine.build(in_place=True)``: only the changed
+    pages are written, no new version folder) and leave its search index as it is, so
+    that the page reloads without waiting for Pagefind; :meth:`refresh_search` then
+    re-indexes the live version in a thread of its own (the next rebuild does not wait
+    for it) and swaps the new index in. The parts of the index whose pages did not
+    change are linked, not indexed again (:mod:`buildtools.search_index`): after an
+    edit, Pagefind reads one part.
     """
 
     def __init__(self, settings: Path, output: Path, *, drafts: bool = False,
@@ -107,8 +110,16 @@ class SiteBuilder:
         # Set by LiveSession: the pages open in a browser, and "reload them now".
         self.open_pages: Callable[[], list[str]] = list
         self.reload_now: Callable[[], None] = lambda: None
-        self._indexed: Path | None = None  # the version whose pagefind/ is its own
-        self._search_lock = threading.Lock()  # carry-over and swap never overlap
+        # Changes to the live site so far (builds, previews), and the one its search
+        # index was made from; the pages' digests, kept for the next pass.
+        self._generation = 0
+        self._indexed = -1
+        self._announced = -1  # the last index said to be up to date
+        self._digests: dict = {}
+        self._untidy = False  # a build left older versions, or no staging folder yet
+        self._building = False
+        self._pool: Any = None  # the search worker process (_search_pool)
+        self._search_lock = threading.Lock()
         self._refreshing = False  # a refresh thread runs (read and set under the lock)
 
     def _live(self) -> Path:
@@ -120,12 +131,6 @@ class SiteBuilder:
         folder = self._live() / "kit"
         pdfs = sorted(folder.glob("*.pdf")) if folder.is_dir() else []
         return hashlib.sha256(pdfs[0].read_bytes()).digest() if pdfs else None
-
-    def _carry_search_over(self, version: Path) -> None:
-        with self._search_lock:
-            previous = self._live() / "pagefind"
-            if previous.is_dir() and previous.resolve() != (version / "pagefind").resolve():
-                shutil.copytree(previous, version / "pagefind", copy_function=os.link)
 
     def preview(self, reason: list[str], open_pages: list[str]) -> list[str]:
         """Render first the open pages whose sources changed, from the site in memory,
@@ -162,6 +167,7 @@ class SiteBuilder:
         from buildtools.errors import BuildError
         from buildtools.report import seconds_it
 
+        self._building = True  # until the session has said how it went (refresh_search)
         previewed: list[str] = []
         if reason:
             began = time.perf_counter()
@@ -170,20 +176,28 @@ class SiteBuilder:
                 self.reload_now()
                 self.say(f"Anteprima di {', '.join(previewed)} in "
                          f"{seconds_it(time.perf_counter() - began)}: aggiorno il resto…")
+                # The previewed page is live: its part of the search index is redone on
+                # the other core while the rest of the site is rebuilt on this one.
+                with self._search_lock:
+                    self._generation += 1
+                self.refresh_search(idle=False)
         pages = self.open_pages() if previewed else []
         before = self._open_files(pages)
         kit_before = self._kit_digest()
-        carry = bool(reason) and (self._live() / "pagefind").is_dir()
+        in_place = bool(reason) and (self._live() / "index.html").is_file()
         began = time.perf_counter()
         try:
-            # The older versions go after the reload, in the search thread (0.5 s at
-            # 1,000 posts that the author would otherwise wait for).
-            result = self.engine.build(search=not carry, tidy=not carry,
-                                       post_steps=[self._carry_search_over] if carry else [])
+            # The live version's search index stays until refresh_search redoes it; the
+            # versions a full build leaves go after the reload, in the search thread.
+            result = self.engine.build(search=not in_place, tidy=not reason,
+                                       in_place=in_place)
         except BuildError as exc:
             return BuildOutcome(False, time.perf_counter() - began, reason, error=str(exc))
-        if not carry:
-            self._indexed = Path(os.path.realpath(result.version))
+        with self._search_lock:
+            self._generation += 1
+            self._untidy = True
+            if not in_place:
+                self._indexed = self._generation
         kit_after = self._kit_digest()
         kit_note = ("kit rigenerato" if kit_before is not None and kit_after != kit_before
                     else "kit invariato")
@@ -194,22 +208,36 @@ class SiteBuilder:
 
     @property
     def search_stale(self) -> bool:
-        """The live site's search index was carried over from an older version."""
-        return self._indexed != self._live()
+        """The live site changed since its search index was made."""
+        return self._indexed != self._generation
 
-    def refresh_search(self) -> None:
-        """Re-index the live version in the background (one refresh thread at a time)."""
+    def refresh_search(self, *, idle: bool = True) -> None:
+        """Bring the live site's search index up to date in a thread of its own (one at a
+        time), and remove what the rebuilds left when no build runs. ``idle``: called by
+        the session once a build is over and said (else: by the build, beside it)."""
         with self._search_lock:
-            if self._refreshing or not self.search_stale:
+            if idle:
+                self._building = False
+            # Made beside the rebuild and not said yet: say it now, after the summary.
+            owed = (idle and not self._refreshing and not self.search_stale
+                    and self._announced != self._indexed)
+            if owed:
+                self._announced = self._indexed
+        if owed:
+            self.say("Indice di ricerca aggiornato insieme al sito")
+        with self._search_lock:
+            if self._refreshing or not (self.search_stale or self._untidy):
                 return
             self._refreshing = True
         threading.Thread(target=self._refresh, daemon=True, name="search").start()
 
     def _refresh(self) -> None:
-        # Again while a newer version went live during the last pass; the check and the
-        # end of the thread are one step, so a build that ends meanwhile is never missed.
+        # Again while the site changed during the last pass; the check and the end of
+        # the thread are one step, so a build that ends meanwhile is never missed.
         while True:
-            self.engine.tidy()  # the versions the rebuilds left, after their reloads
+            # Not while a build runs: the search goes on beside it, on the other core.
+            if self.engine.tidy(wait=False):
+                self._untidy = False
             with self._search_lock:
                 if not self.search_stale or self.stopping:
                     self._refreshing = False
@@ -219,35 +247,56 @@ class SiteBuilder:
                     self._refreshing = False
                 return
 
+    def _search_pool(self) -> Any:
+        """One worker process for the search passes, started on first use: Pagefind's
+        bookkeeping (walking, hashing, mirroring pages) done in a thread of this process
+        slowed the rebuild it runs beside by a third (one interpreter lock)."""
+        if self.stopping:
+            raise OSError("livereload si sta fermando")
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("forkserver"))
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the search worker (after the pass under way)."""
+        self.stopping = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
     def _refresh_once(self) -> bool:
         from buildtools.paths import CACHE
         from buildtools.report import seconds_it
-        from buildtools.search_index import IndexFailed, index_site
+        from buildtools.search_index import IndexFailed, refresh
 
         live = self._live()
         if not (live / "index.html").is_file():
             return False
+        with self._search_lock:
+            generation = self._generation
         began = time.perf_counter()
         work = self.engine.root / CACHE.name / "livereload"
         work.mkdir(parents=True, exist_ok=True)
         side = Path(tempfile.mkdtemp(prefix="ricerca-", dir=work))
         try:
-            pages = 0
-            for page in live.rglob("*.html"):
-                rel = page.relative_to(live)
-                if rel.parts[0] == "pagefind":
-                    continue
-                (side / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.link(page, side / rel)
-                pages += 1
-            index_site(side, reuse=[live])
+            # Straight from the live version: a page an update replaces meanwhile makes
+            # that part's digest stale, and the next pass (a newer generation) redoes it.
+            current = live / "pagefind"
+            made, self._digests = self._search_pool().submit(
+                refresh, live, side / "pagefind", self._digests).result()
             with self._search_lock:
-                current, trash = live / "pagefind", side / "pagefind-vecchio"
-                if current.exists():
-                    os.replace(current, trash)
-                os.replace(side / "pagefind", current)
-                self._indexed = live
-                superseded = self._live() != live
+                if not made:
+                    if self._live() != live:
+                        return True  # a full build made a new version meanwhile: index it
+                    if current.exists():
+                        os.replace(current, side / "pagefind-vecchio")
+                    os.replace(side / "pagefind", current)
+                self._indexed = generation
+                superseded = self._generation != generation
         except (IndexFailed, OSError) as exc:
             if self._live() != live:
                 return True  # a newer version went live (and this one away): index that
@@ -256,9 +305,14 @@ class SiteBuilder:
             return False
         finally:
             shutil.rmtree(side, ignore_errors=True)
-        if not superseded:  # else quiet: the next pass indexes the version now live
-            self.say(f"Indice di ricerca aggiornato ({pages} pagine, "
-                     f"{seconds_it(time.perf_counter() - began)})")
+        # Quiet when the site changed meanwhile (the next pass follows) or is changing
+        # (the preview's pass, beside the rebuild: the pass after it speaks).
+        with self._search_lock:
+            quiet = superseded or self._building
+            if not quiet:
+                self._announced = generation
+        if not quiet:
+            self.say(f"Indice di ricerca aggiornato in {seconds_it(time.perf_counter() - began)}")
         return True
 
 
@@ -393,6 +447,8 @@ class LiveSession:
                 signal.signal(sig, handler)
             if hasattr(self.builder, "stopping"):
                 self.builder.stopping = True
+            if hasattr(self.builder, "close"):
+                self.builder.close()
             watcher.stop()
             self.rebuilder.close()
             self.hub.close()

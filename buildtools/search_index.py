@@ -93,19 +93,36 @@ class _Part:
         return "" if self.number == 0 else f"{PART_PREFIX}{self.digest.hexdigest()[:16]}"
 
 
-def _indexable(site: Path) -> list[tuple[str, Path, bytes]]:
+# A page's (inode, size, modification time) → (digest of its bytes, has a body mark).
+Digests = dict[str, tuple[tuple[int, int, int], bytes, bool]]
+
+
+def _indexable(site: Path, digests: Digests | None = None) -> list[tuple[str, Path, bytes]]:
     """``(relative path, file, digest of its bytes)`` of every HTML file Pagefind is
     given, sorted. Pagefind gets the pages with a ``data-pagefind-body`` (it leaves out
     the others anyway once one page has it, but still parses them: listings, tags and
-    archives are half the site), or every page when none has one."""
+    archives are half the site), or every page when none has one. ``digests``: what
+    earlier calls read, by file; a file whose inode, size and time are the same is not
+    read again (livereload keeps it between updates)."""
     found, bodies = [], []
-    for html in site.rglob("*.html"):
-        rel = html.relative_to(site)
-        if rel.parts[0] not in EXCLUDED_DIRS:
-            data = html.read_bytes()
-            item = (rel.as_posix(), html, hashlib.sha256(data).digest())
+    digests = {} if digests is None else digests
+    for folder, dirs, files in os.walk(site):
+        if folder == str(site):
+            dirs[:] = [d for d in dirs if d not in EXCLUDED_DIRS]
+        for name in files:
+            if not name.endswith(".html"):
+                continue
+            html = Path(folder, name)
+            info = html.stat()
+            stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+            known = digests.get(str(html))
+            if known is None or known[0] != stamp:
+                data = html.read_bytes()
+                known = (stamp, hashlib.sha256(data).digest(), BODY_MARK in data)
+                digests[str(html)] = known
+            item = (html.relative_to(site).as_posix(), html, known[1])
             found.append(item)
-            if BODY_MARK in data:
+            if known[2]:
                 bodies.append(item)
     return sorted(bodies or found, key=lambda item: item[0])
 
@@ -132,9 +149,9 @@ def _part_of(rel: str, count: int) -> int:
     return int.from_bytes(hashlib.blake2b(rel.encode(), digest_size=8).digest(), "big") % count
 
 
-def _parts(site: Path, shard_pages: int) -> list[_Part]:
+def _parts(site: Path, shard_pages: int, digests: Digests | None = None) -> list[_Part]:
     """The non-empty parts, numbered from 0, each with its files and digest."""
-    files = _indexable(site)
+    files = _indexable(site, digests)
     count = _part_count(len(files), shard_pages)
     buckets: list[list[tuple[str, Path, bytes]]] = [[] for _ in range(count)]
     for item in files:
@@ -245,25 +262,45 @@ def _index(part: _Part, work: Path) -> Path:
     return output
 
 
+def is_current(site: Path, *, shard_pages: int = SHARD_PAGES,
+               digests: Digests | None = None) -> bool:
+    """``site/pagefind/`` was made from exactly the pages ``site`` has now."""
+    site = site.resolve()
+    bundle = site / BUNDLE
+    try:
+        listed = json.loads((bundle / PARTS).read_text(encoding="utf-8"))
+        parts = _parts(site, shard_pages, digests)
+        if listed != [f"{part.folder}/" for part in parts if part.number]:
+            return False
+        return all((bundle / part.folder / STAMP).read_text(encoding="ascii").strip()
+                   == part.digest.hexdigest() for part in parts)
+    except (OSError, ValueError):
+        return False
+
+
 def index_site(site: Path, reuse: Iterable[Path | None] = (), *,
-               shard_pages: int = SHARD_PAGES) -> bool:
+               shard_pages: int = SHARD_PAGES, bundle: Path | None = None,
+               digests: Digests | None = None) -> bool:
     """Write ``site/pagefind/`` from the article and page bodies of ``site``.
 
     ``reuse``: earlier builds of the same site (version folders); a part of the index
     made of byte-identical pages in one of them is linked instead of indexed again.
+    ``bundle``: write the index there instead (livereload indexes the live site beside
+    it, then swaps it in). ``digests``: see :func:`_indexable`.
     Returns True when every part was linked (Pagefind did not run)."""
     site = site.resolve()
-    bundle = site / BUNDLE
+    work = site.parent if bundle is None else bundle.parent
+    bundle = site / BUNDLE if bundle is None else bundle
     shutil.rmtree(bundle, ignore_errors=True)
     bundle.mkdir()
     reuse = list(reuse)
-    parts = _parts(site, shard_pages)
+    parts = _parts(site, shard_pages, digests)
     if not parts:
         raise IndexFailed(f"in {site} non c’è nessuna pagina HTML da indicizzare")
     missing = [part for part in parts if not _reuse(part, bundle, reuse)]
     if missing:
         with tempfile.TemporaryDirectory(prefix=f".{site.name}.pagefind-",
-                                         dir=site.parent) as tmp:
+                                         dir=work) as tmp:
             workers = min(len(missing), os.cpu_count() or 1)
             try:
                 with ThreadPoolExecutor(workers) as pool:
@@ -279,6 +316,18 @@ def index_site(site: Path, reuse: Iterable[Path | None] = (), *,
     listed = [f"{part.folder}/" for part in parts if part.number]
     (bundle / PARTS).write_text(json.dumps(listed) + "\n", encoding="utf-8")
     return not missing
+
+
+def refresh(site: Path, bundle: Path, digests: Digests) -> tuple[bool, Digests]:
+    """livereload's search pass, in a worker process of its own (the build goes on in
+    the main one, without sharing its interpreter): ``(True, digests)`` when
+    ``site/pagefind/`` is already made from the pages ``site`` has, else write the new
+    index to ``bundle`` (parts made of the same pages linked from ``site/pagefind/``)
+    and return ``(False, digests)``; ``digests`` come back for the next pass."""
+    if is_current(site, digests=digests):
+        return True, digests
+    index_site(site, reuse=[site], bundle=bundle, digests=digests)
+    return False, digests
 
 
 def part_folders(site: Path) -> list[Path]:

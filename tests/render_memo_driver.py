@@ -1,6 +1,9 @@
 """Run in a project copy: make each change, build incrementally, build everything again
 from scratch into another folder, and print, as JSON, which files differ.
 
+Two incremental builds follow each change: ``invoke build``'s (a new version, pages
+reused as links) and livereload's (the live version updated in place, its search
+index left to the background refresh, so ``pagefind/`` is not compared).
 One process for all the changes (as a long-running livereload would build them);
 used by tests/test_render_memo.py.
 """
@@ -62,9 +65,15 @@ CHANGES: list[tuple[str, Callable[[], None]]] = [
 ]
 
 
-def _files(folder: Path) -> dict[str, str]:
+def _files(folder: Path, *, search: bool = True) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and (search or p.relative_to(folder).parts[0] != "pagefind")}
+
+
+def _differ(ours: dict[str, str], theirs: dict[str, str]) -> list[str]:
+    return sorted(path for path in ours.keys() | theirs.keys()
+                  if ours.get(path) != theirs.get(path))
 
 
 def main() -> None:
@@ -73,17 +82,24 @@ def main() -> None:
     incremental = Engine(settings, say=quiet)
     reference = Engine(settings, output=Path("reference").absolute(), say=quiet,
                        render_memo=False)
+    live = Engine(settings, output=Path("livereload").absolute(), say=quiet, keep_site=True)
     incremental.build()
+    live.build()
     report = []
     for name, change in CHANGES:
         change()
         built = incremental.build()
+        updated = live.build(search=False, in_place=True)
         reference.build()
-        ours, theirs = _files(incremental.output), _files(reference.output)
-        differ = sorted(path for path in ours.keys() | theirs.keys()
-                        if ours.get(path) != theirs.get(path))
-        report.append({"change": name, "differ": differ, "rendered": built.rendered,
-                       "reused": built.reused, "html": built.pages})
+        theirs = _files(reference.output)
+        in_place = _differ(_files(live.output, search=False),
+                           _files(reference.output, search=False))
+        report.append({"change": name, "differ": _differ(_files(incremental.output), theirs),
+                       "rendered": built.rendered, "reused": built.reused,
+                       "html": built.pages, "differ_in_place": in_place,
+                       "rendered_in_place": updated.rendered,
+                       "reused_in_place": updated.reused,
+                       "same_version": updated.version == live.site.version})
     json.dump(report, sys.stdout)
 
 

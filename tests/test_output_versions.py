@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from buildtools import outputs
@@ -60,3 +61,55 @@ def test_remove_all_leaves_nothing(tmp_path: Path) -> None:
     outputs.switch(output, _version(output, "due"))
     outputs.remove_all(output)
     assert list(tmp_path.iterdir()) == []
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_in_place_update_moves_new_files_in_and_removes_what_the_build_dropped(
+        tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    live = _version(output, "home")
+    for rel, text in {"a/index.html": "a", "b/index.html": "b", "tag/x/index.html": "x",
+                      "pagefind/parti.json": "[]", "feed.xml": "vecchio"}.items():
+        (live / rel).parent.mkdir(parents=True, exist_ok=True)
+        (live / rel).write_text(text, encoding="utf-8")
+    outputs.switch(output, live)
+    assert outputs.prepare_staging(output, live, untouched=("pagefind",))
+    staging = outputs.staging_folder(output, live)
+    assert (staging / "a").is_dir() and not (staging / "pagefind").exists()
+    (staging / "b" / "index.html").write_text("b nuovo", encoding="utf-8")  # rendered
+    (staging / "c").mkdir()
+    (staging / "c" / "index.html").write_text("c", encoding="utf-8")  # a new page
+    (staging / "feed.xml").write_text("nuovo", encoding="utf-8")
+    os.link(live / "index.html", staging / "index.html")  # the same file, linked again
+    # Reused as they were: the home page and a; tag/x is gone (its post was retagged).
+    outputs.apply(staging, live, {"index.html", "a/index.html"}, untouched=("pagefind",))
+    assert _tree(live) == {"index.html": "home", "a/index.html": "a",
+                           "b/index.html": "b nuovo", "c/index.html": "c",
+                           "feed.xml": "nuovo", "pagefind/parti.json": "[]"}
+    assert not (live / "tag").exists()  # folders left empty go too
+    assert _tree(staging) == {outputs.READY: ""}  # only folders are kept for the next one
+    assert outputs.current_version(output) == live
+    assert outputs.staging_folder(output, live) == staging  # clean: used again as it is
+    assert (staging / "c").is_dir()
+
+
+def test_a_staging_folder_not_known_to_be_clean_is_made_anew_and_old_ones_go(
+        tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    live = _version(output, "home")
+    outputs.switch(output, live)
+    staging = outputs.staging_folder(output, live)
+    (staging / "mezzo.html").write_text("un aggiornamento interrotto", encoding="utf-8")
+    assert not (staging / outputs.READY).exists()
+    again = outputs.staging_folder(output, live)
+    assert list(again.iterdir()) == []  # an interrupted update's files are never moved in
+    outputs.empty_staging(again)
+    outputs.remove_leftovers(output)
+    assert again.is_dir()  # the live version's own: kept
+    newer = _version(output, "nuova")
+    outputs.switch(output, newer)
+    assert not again.exists()  # its version is gone: so is it

@@ -38,3 +38,18 @@ def test_an_incremental_build_writes_the_site_a_full_build_writes(
         assert entry["rendered"] == 0
     else:  # what the change touched is rendered, the rest of the site is not
         assert entry["rendered"] > 0 and entry["reused"] > 0, entry
+
+
+@pytest.mark.parametrize("change", [name for name, _ in CHANGES])
+def test_livereload_updating_the_live_site_in_place_writes_what_a_full_build_writes(
+        report: dict[str, dict[str, Any]], change: str) -> None:
+    """Pages added, removed, renamed (retag, category, status) and the files that go
+    with them (feeds, sitemap, cards) all end up as a build from scratch has them."""
+    entry = report[change]
+    assert entry["differ_in_place"] == [], f"{change}: {entry['differ_in_place'][:10]}"
+    if change in EVERYTHING:
+        assert entry["reused_in_place"] == 0
+    elif change == "nothing":
+        assert entry["rendered_in_place"] == 0
+    else:
+        assert entry["rendered_in_place"] > 0 and entry["reused_in_place"] > 0, entry

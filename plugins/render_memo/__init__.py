@@ -11,8 +11,11 @@ that changes, the memo is discarded and every page is rendered.
 A reused page still goes through Pelican's writer (which checks that no two pages
 share a file) and still sends ``content_written``, so plugins see the same build; its
 file is a hard link to the live version's, not a copy: nothing writes into a built page
-in place, and the instant preview replaces files, never rewrites them. Without
-``RENDER_MEMO`` (plain ``pelican``) this plugin does nothing.
+in place, and the instant preview replaces files, never rewrites them. With
+``RENDER_MEMO["in_place"]`` (livereload) the live version is updated in place instead:
+reused pages are not written at all, the rendered ones go to the build's output folder
+(a staging folder) and the engine moves them in. Without ``RENDER_MEMO`` (plain
+``pelican``) this plugin does nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from .memo import RenderMemo
 from .signature import Signer, Unsignable
@@ -32,12 +35,15 @@ from .signature import Signer, Unsignable
 logger = logging.getLogger(__name__)
 
 
-def template_variables(environment: Any, name: str,
-                       parsed: dict[str, tuple[set[str], list[str | None]]] | None = None,
+Parsed = dict[str, tuple[str, set[str], list[str | None]]]
+
+
+def template_variables(environment: Any, name: str, parsed: Parsed | None = None,
                        ) -> set[str] | None:
     """Names a template and the templates it pulls in read from the context; None when
     one of them is chosen at render time (then the whole context would count).
-    ``parsed``: what earlier calls of the same build found, by template."""
+    ``parsed``: what earlier calls found, by template, with the source each was parsed
+    from (a template whose source changed is parsed again)."""
     from jinja2 import meta
 
     parsed = {} if parsed is None else parsed
@@ -48,12 +54,14 @@ def template_variables(environment: Any, name: str,
         if current in seen:
             continue
         seen.add(current)
-        if current not in parsed:
-            source = environment.loader.get_source(environment, current)[0]
+        source = environment.loader.get_source(environment, current)[0]
+        known = parsed.get(current)
+        if known is None or known[0] != source:
             tree = environment.parse(source)
-            parsed[current] = (set(meta.find_undeclared_variables(tree)),
-                               list(meta.find_referenced_templates(tree)))
-        own, referenced = parsed[current]
+            known = (source, set(meta.find_undeclared_variables(tree)),
+                     list(meta.find_referenced_templates(tree)))
+            parsed[current] = known
+        _, own, referenced = known
         if None in referenced:
             return None
         names |= own
@@ -64,16 +72,19 @@ def template_variables(environment: Any, name: str,
 class _Build:
     """One build's memo, signer and template variables."""
 
-    def __init__(self, memo: RenderMemo, membership: frozenset[str]) -> None:
+    def __init__(self, memo: RenderMemo, membership: frozenset[str],
+                 parsed: Parsed | None = None) -> None:
         self.memo = memo
         self.membership = membership
         self.signer = Signer()
         self.variables: dict[str, list[str] | None] = {}
-        self._parsed: dict[str, tuple[set[str], list[str | None]]] = {}
+        # Templates parsed, kept across the builds of one process by the build engine.
+        self._parsed: Parsed = {} if parsed is None else parsed
         # (variable, id) → (value, signature): most variables are the same object on
         # every page (menus, settings, the list of pages); the value keeps its id taken.
         self._signed: dict[tuple[str, int], tuple[Any, str]] = {}
-        self.pending = False  # a reused page's file is the next one the writer opens
+        # The live file of a reused page: the next file the writer opens is its own.
+        self.pending: Path | None = None
 
     def key(self, template: Any, localcontext: dict[str, Any]) -> str | None:
         name = template.name
@@ -117,32 +128,30 @@ class Reused(str):
         return made
 
 
-class _LinkingFile:
-    """The file Pelican's writer opened: a reused page becomes a hard link to last
-    build's file (or a copy of it where links cannot be made)."""
-
-    def __init__(self, handle: Any, path: str) -> None:
-        self._handle = handle
-        self._path = path
-        self._source: Path | None = None
+class _Discard:
+    """The file object of a reused page: the page is already in place (a hard link in
+    a new version, the live file itself when updating in place); nothing is written."""
 
     def write(self, text: str) -> int:
         if not isinstance(text, Reused):
             raise TypeError("a reused page is written only as a link")
-        self._source = text.source
         return 0
 
-    def __enter__(self) -> _LinkingFile:
+    def __enter__(self) -> _Discard:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._handle.close()
-        if self._source is not None and exc[0] is None:
-            os.unlink(self._path)
-            try:
-                os.link(self._source, self._path)
-            except OSError:
-                shutil.copy2(self._source, self._path)
+        return None
+
+
+def _link(source: Path, target: str) -> None:
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        os.unlink(target)
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
 
 
 class _RememberingTemplate:
@@ -161,9 +170,9 @@ class _RememberingTemplate:
         source = self._build.memo.reusable(name, key)
         self._build.memo.remember(name, key, reused=source is not None)
         if source is None:
-            self._build.pending = False
+            self._build.pending = None
             return self._template.render(localcontext)
-        self._build.pending = True  # the writer opens this page's file next: link it
+        self._build.pending = source  # the writer opens this page's file next: link it
         return Reused(source)
 
 
@@ -177,9 +186,34 @@ def _writer_for(build: _Build) -> type[Writer]:
         def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
             # Pelican opens a page's file right after rendering it: a pending reuse is
             # this very file (whatever the spelling of its path).
-            handle = super()._open_w(filename, encoding, override)
-            pending, build.pending = build.pending, False
-            return _LinkingFile(handle, filename) if pending else handle
+            source, build.pending = build.pending, None
+            if source is None:
+                return super()._open_w(filename, encoding, override)
+            # A reused page: no file is created (that is most of an incremental build's
+            # time on a common ext4 disk), a link to the live one, or nothing at all
+            # when the live version is updated in place.
+            target = self._claim(filename, override)
+            if build.memo.live is None and target != os.devnull:
+                _link(source, target)
+            return _Discard()
+
+        def _claim(self, filename: str, override: bool) -> str:
+            """Pelican's check that no two pages share a file (``Writer._open_w``),
+            without opening it; the file to write (``os.devnull``: skip this one)."""
+            if filename in self._overridden_files:
+                if override:
+                    raise FileOverwriteFailedError(
+                        f'Failed to overwrite "{filename}" a second time '
+                        "(was previously overwritten)")
+                return os.devnull
+            if filename in self._written_files and not override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" as Pelican has already written to '
+                    "it previously (set `override=True` if intended)")
+            if override:
+                self._overridden_files.add(filename)
+            self._written_files.add(filename)
+            return filename
 
     return RememberingWriter
 
@@ -188,7 +222,8 @@ def get_writer(pelican: Any) -> type[Writer] | None:
     memo = RenderMemo.from_settings(pelican.settings)
     if memo is None:
         return None
-    build = _Build(memo, frozenset(pelican.settings.get("RENDER_MEMO_MEMBERSHIP") or ()))
+    build = _Build(memo, frozenset(pelican.settings.get("RENDER_MEMO_MEMBERSHIP") or ()),
+                   getattr(pelican, "render_memo_templates", None))
     pelican.render_memo = build  # lives as long as this build's Pelican object
     return _writer_for(build)
 
@@ -197,7 +232,8 @@ def save(pelican: Any) -> None:
     build = getattr(pelican, "render_memo", None)
     if build is None:
         return
-    build.memo.save(Path(pelican.output_path))
+    if build.memo.live is None:  # in place: the engine saves it once the pages are in
+        build.memo.save(Path(pelican.output_path))
     logger.info("Pagine riprese dalla build precedente: %d, ridisegnate: %d",
                 build.memo.reused, build.memo.rendered)
 

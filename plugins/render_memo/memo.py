@@ -23,9 +23,12 @@ class RenderMemo:
     """Keys of the pages of one build, and those of the previous build to compare with."""
 
     def __init__(self, file: Path, previous: Path | None, inputs: str,
-                 known: dict[str, list[Any]]) -> None:
+                 known: dict[str, list[Any]], live: Path | None = None) -> None:
         self.file = file
         self.previous = previous
+        # Updating ``previous`` in place: the pages reused are its own files, untouched.
+        self.live = live
+        self.reused_pages: set[str] = set()
         self.inputs = inputs
         self.known = known
         self.keys: dict[str, str] = {}
@@ -50,7 +53,8 @@ class RenderMemo:
                 and stored.get("version") == previous.name
                 and stored.get("inputs") == config["inputs"]):
             known = dict(stored.get("pages") or {})
-        return cls(file, previous, str(config["inputs"]), known)
+        live = previous if config.get("in_place") and previous is not None else None
+        return cls(file, previous, str(config["inputs"]), known, live)
 
     def reusable(self, name: str, key: str | None) -> Path | None:
         """Last build's file of page ``name`` when it was rendered from ``key``."""
@@ -69,6 +73,7 @@ class RenderMemo:
             self.keys[name] = key
         if reused:
             self.reused += 1
+            self.reused_pages.add(name)
         else:
             self.rendered += 1
 

@@ -62,12 +62,10 @@ class _Listings:
     def written(self, path: str, context: dict[str, Any]) -> None:
         if context.get("article") or context.get("page"):
             return
-        output = Path(context.get("OUTPUT_PATH", "output"))
-        try:
-            url = Path(path).resolve().relative_to(output.resolve()).as_posix()
-        except ValueError:
+        name = context.get("output_file")  # the page's file, relative to the output
+        if not name:
             return
-        url = re.sub(r"(^|/)index\.html$", r"\1", url)
+        url = re.sub(r"(^|/)index\.html$", r"\1", Path(name).as_posix())
         articles = context.get("articles")
         if context.get("tag") is not None and len(articles or ()) < THIN_TAG_MIN_ARTICLES:
             self.thin.add(url)
@@ -97,11 +95,16 @@ class _Listings:
         self.reset()
 
 
+# One collector, emptied when a build starts: Pelican calls ``register`` once per
+# ``Pelican`` object, and a long-running process (livereload) makes one per build. A
+# collector per call would stay connected: every page would be collected once per build
+# made so far.
+_LISTINGS = _Listings()
+
+
 def register() -> None:
-    """One collector per registration; reset at the start of every build (autoreload)."""
-    listings = _Listings()
+    """Connect the feed fix and the collector (again: connecting is idempotent)."""
     signals.feed_generated.connect(_feed_generated)
-    # weak=False: the bound methods are the only references to the collector.
-    signals.initialized.connect(listings.reset, weak=False)
-    signals.content_written.connect(listings.written, weak=False)
-    signals.finalized.connect(listings.fix_sitemap, weak=False)
+    signals.initialized.connect(_LISTINGS.reset)
+    signals.content_written.connect(_LISTINGS.written)
+    signals.finalized.connect(_LISTINGS.fix_sitemap)
