@@ -77,7 +77,8 @@ PLUGINS = [
 ]
 # Context lists the theme reads only names, addresses and counts from (never a post's
 # text): an incremental build signs them by which posts they hold (plugins/render_memo).
-RENDER_MEMO_MEMBERSHIP = ["categories", "tags", "authors"]
+RENDER_MEMO_MEMBERSHIP = ["categories", "tags", "authors", "articles_next_page",
+                          "articles_previous_page"]
 
 # Pretty, stable URLs: Isso keys comments by path, so these must not change.
 ARTICLE_URL = "{slug}/"

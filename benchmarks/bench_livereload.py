@@ -77,30 +77,48 @@ def _wait(condition: Callable[[], bool], timeout: float = 120) -> bool:
     return False
 
 
-def preview_latency(url: str, output: Path, page: str, edit: Callable[[int], None],
+def _line_after(server, index: int, prefix: str, timeout: float = 120) -> float | None:
+    """When (``time.perf_counter``) the server printed its first line starting with
+    ``prefix`` after line ``index``; None if it did not within ``timeout`` seconds."""
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        for line, when in zip(server.lines[index:], server.times[index:], strict=False):
+            if line.startswith(prefix):
+                return when
+        time.sleep(0.01)
+    return None
+
+
+def preview_latency(server, page: str, edit: Callable[[int], None], mark: Callable[[int], str],
                     rounds: int = 3) -> list[dict[str, float]]:
     """For each save of the source of ``page`` (open, as in a browser): seconds to the
-    reload event, to the new version of the whole site going live, and to its search
-    index being its own (``output/pagefind`` replaced by the background refresh)."""
-    import os
+    reload event, to the whole site being up to date (the server's «Sito aggiornato»
+    line, printed once every page is in place) and to its search index being up to
+    date (its «Indice di ricerca aggiornato» line). The lines are timed as they arrive;
+    after each round the search index is read back: ``mark(n)`` must be in it."""
+    from buildtools.search_index import fragments
 
-    connection, response = _events(url, page)
+    connection, response = _events(server.url, page)
     try:
         _next_event(response, ("hello",))
         rounds_seen = []
         for number in range(rounds):
-            live = os.path.realpath(output)
+            since = len(server.lines)
             began = time.perf_counter()
             edit(number)
             event = _next_event(response, ("reload", "failed"))
             if event["event"] == "failed":
                 raise SystemExit(f"build fallita: {event.get('message')}")
             seen = {"reload": time.perf_counter() - began}
-            if _wait(lambda live=live: os.path.realpath(output) != live):
-                seen["site"] = time.perf_counter() - began
-                index = os.stat(output / "pagefind").st_ino
-                if _wait(lambda index=index: os.stat(output / "pagefind").st_ino != index, 60):
-                    seen["search"] = time.perf_counter() - began
+            site = _line_after(server, since, "Sito aggiornato")
+            if site is not None:
+                seen["site"] = site - began
+                search = _line_after(server, since, "Indice di ricerca aggiornato", 60)
+                if search is not None:
+                    seen["search"] = max(search, site) - began
+                    texts = [r["content"] for r in fragments(server.project / "output")]
+                    if not any(mark(number) in text for text in texts):
+                        raise SystemExit(f"l’indice non contiene «{mark(number)}»")
             rounds_seen.append(seen)
             time.sleep(1.0)
         return rounds_seen

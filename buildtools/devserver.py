@@ -197,7 +197,9 @@ class SiteBuilder:
             self._generation += 1
             self._untidy = True
             if not in_place:
-                self._indexed = self._generation
+                # Indexed by the build (which said so); the search worker still reads
+                # it once while idle, so that the next pass only looks at what changed.
+                self._announced = self._generation
         kit_after = self._kit_digest()
         kit_note = ("kit rigenerato" if kit_before is not None and kit_after != kit_before
                     else "kit invariato")
@@ -308,7 +310,7 @@ class SiteBuilder:
         # Quiet when the site changed meanwhile (the next pass follows) or is changing
         # (the preview's pass, beside the rebuild: the pass after it speaks).
         with self._search_lock:
-            quiet = superseded or self._building
+            quiet = superseded or self._building or self._announced == generation
             if not quiet:
                 self._announced = generation
         if not quiet:

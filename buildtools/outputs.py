@@ -128,47 +128,57 @@ def empty_staging(staging: Path) -> None:
     (staging / READY).touch()
 
 
+def _files_under(root: str) -> Iterator[tuple[str, str]]:
+    """``(folder, relative path)`` of every file under ``root`` (``a/b/index.html``)."""
+    prefix = len(root) + 1
+    for folder, _, files in os.walk(root):
+        base = folder[prefix:] + "/" if len(folder) >= prefix else ""
+        for name in files:
+            yield folder, base + name
+
+
 def apply(staging: Path, live: Path, kept: set[str], untouched: Iterable[str] = ()) -> int:
     """Update the live version in place (livereload): move every file of ``staging``
     into ``live`` (one rename each, so a reader never gets half a file), then remove
     from ``live`` every file that is neither one of them nor in ``kept`` (the pages the
     build reused as they were), and the folders left empty. Top-level entries named in
     ``untouched`` (the search index) are left alone. ``staging`` keeps its folders for
-    the next update. Returns how many files were moved in."""
+    the next update. Returns how many HTML pages ``live`` has now."""
     moved: set[str] = set()
-    for folder, _, files in os.walk(staging):
-        rel_folder = os.path.relpath(folder, staging)
-        for name in files:
-            rel = os.path.normpath(os.path.join(rel_folder, name))
-            moved.add(rel)
-            source, target = os.path.join(folder, name), os.path.join(live, rel)
-            try:
-                if os.path.samestat(os.stat(source), os.stat(target)):
-                    os.unlink(source)  # the same file linked again (cards, kit, images)
-                    continue
-            except FileNotFoundError:
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.replace(source, target)
-    skipped = set(untouched)
-    folders = []
-    for folder, dirs, files in os.walk(live):
-        rel_folder = os.path.relpath(folder, live)
-        if rel_folder == ".":
+    root = str(live)
+    for folder, rel in _files_under(str(staging)):
+        moved.add(rel)
+        source, target = os.path.join(folder, os.path.basename(rel)), f"{root}/{rel}"
+        try:
+            if os.path.samestat(os.stat(source), os.stat(target)):
+                os.unlink(source)  # the same file linked again (cards, kit, images)
+                continue
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.replace(source, target)
+    skipped = frozenset(untouched)
+    pages = 0
+    emptied = []  # folders with no file left (removed if no subfolder is left either)
+    prefix = len(root) + 1
+    for folder, dirs, files in os.walk(root):
+        if len(folder) < prefix:
             dirs[:] = [d for d in dirs if d not in skipped]
-        kept_here = 0
+        base = folder[prefix:] + "/" if len(folder) >= prefix else ""
+        left = 0
         for name in files:
-            rel = os.path.normpath(os.path.join(rel_folder, name))
+            rel = base + name
             if rel in moved or rel in kept or rel in skipped:
-                kept_here += 1
+                left += 1
+                pages += name.endswith(".html")
             else:
                 os.unlink(os.path.join(folder, name))
-        if not kept_here and rel_folder != ".":
-            folders.append(folder)
-    for folder in reversed(folders):  # deepest first
+        if not left and base:
+            emptied.append(folder)
+    for folder in reversed(emptied):  # deepest first (a walk lists parents first)
         with contextlib.suppress(OSError):  # not empty: a subfolder is left
             os.rmdir(folder)
     (staging / READY).touch()
-    return len(moved)
+    return pages
 
 
 def _point(output: Path, version: Path) -> None:

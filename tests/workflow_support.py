@@ -40,6 +40,7 @@ class LiveServer:
             text=True, encoding="utf-8", errors="replace", start_new_session=True,
         )
         self.lines: list[str] = []
+        self.times: list[float] = []  # time.perf_counter() when each line arrived
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         found = wait_for(self._url, 180, "il server livereload non dice «In ascolto su»")
@@ -48,6 +49,7 @@ class LiveServer:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
+            self.times.append(time.perf_counter())
             self.lines.append(line.rstrip("\n"))
 
     def _url(self) -> str | None:

@@ -11,9 +11,10 @@ memo may reuse the page written last time. What counts:
 * categories, tags and authors by name and address;
 * a paginator (``articles_paginator``, a page's ``paginator``) by which posts it holds, in
   order: pagination shows the page's own posts, the paginator only counts and numbers;
-* the context variables named in ``RENDER_MEMO_MEMBERSHIP`` (``categories``, ``tags``) the
-  same way: which posts each term holds, not what they say (the theme shows names and
-  counts from them; the incremental-build test fails if a template starts showing more);
+* the context variables named in ``RENDER_MEMO_MEMBERSHIP`` (``categories``, ``tags``,
+  a listing's next and previous pages) the same way: which posts each term or page
+  holds, not what they say (the theme shows names, counts and addresses from them; the
+  incremental-build test fails if a template starts showing more);
 * any other object by its attributes, minus the build-wide ``settings`` and context
   (settings, theme and plugins are covered by the build's inputs digest).
 
@@ -28,7 +29,7 @@ import hashlib
 from typing import Any
 
 from pelican.contents import Content
-from pelican.paginator import Paginator
+from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
 # Build-wide attributes: covered by the inputs digest, and huge.
@@ -41,11 +42,8 @@ class Unsignable(Exception):
 
 
 def _hash(*parts: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x1f")
-    return digest.hexdigest()
+    data = "\x1f".join(parts) + "\x1f"  # one update: hashing is half of a page's key
+    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class Signer:
@@ -78,6 +76,9 @@ class Signer:
             return f"{getattr(value, 'source_path', '')}\x1d{value.status}"
         if isinstance(value, (list, tuple)):
             return _hash("l", *(self._members(item, depth + 1) for item in value))
+        if isinstance(value, Page):  # the next or previous page of a listing
+            return _hash("g", value.name, str(value.number), str(value.url),
+                         self._members(value.object_list, depth + 1))
         return self._sign(value, depth + 1, nested=True)
 
     def core(self, content: Content) -> str:
@@ -118,6 +119,17 @@ class Signer:
     def _sign(self, value: Any, depth: int, *, nested: bool) -> str:
         if depth > MAX_DEPTH:
             raise Unsignable(f"too deep: {type(value).__qualname__}")
+        # The exact built-in types first, by identity (most values of a page's context);
+        # subclasses (Markup…) take the same branches below.
+        kind = type(value)
+        if kind is str:
+            return "s" + value
+        if kind is list or kind is tuple:
+            return _hash("l", *[self._sign(item, depth + 1, nested=nested) for item in value])
+        if kind is dict:
+            return _hash("d", *[f"{self._sign(k, depth + 1, nested=nested)}="
+                                f"{self._sign(v, depth + 1, nested=nested)}"
+                                for k, v in value.items()])
         if value is None or isinstance(value, (bool, int, float)):
             return repr(value)
         if isinstance(value, str):  # Markup too
