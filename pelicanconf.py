@@ -174,7 +174,11 @@ GZIP_CACHE = False
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = ".cache/pelican"
 KIT_CACHE = ".cache/kit"  # the kit plugin's cache (relative to this file)
-CHECK_MODIFIED_METHOD = "md5"
+# Pelican's content cache knows a file changed by its modification time (its default).
+# "md5" opened and hashed every source three times a build (Pelican stamps each file at
+# two caching levels, one of them unused): 0.2 s of every build at 1,000 posts on this
+# disk. A save, a git checkout or a WordPress import all give the file a new time.
+CHECK_MODIFIED_METHOD = "mtime"
 
 SITEMAP = {
     "format": "xml",

@@ -10,15 +10,22 @@
   link there leads out of the project.
 - A content, theme or kit change is rebuilt in a worker thread by the build engine,
   which keeps the last site in memory between builds (:mod:`buildtools.preview`) and
-  switches the new version in with one rename: the server keeps sending the last good
-  site meanwhile, and a request never sees a half-written one.
+  updates the live version in place (``Engine.build(in_place=True)``): only the pages
+  whose keys changed are rendered (``plugins/render_memo``), into a staging folder, and
+  moved in one rename each once the whole build succeeded; what the build no longer
+  makes is removed. The server keeps sending the last good site meanwhile, a request
+  never sees a half-written page, and a failed build changes nothing.
 - Instant preview: when the saved file is the source of a page open in a browser, that
   page is rendered first from the site in memory, swapped into the live version (one
   rename) and reloaded, in a fraction of a second at any site size; the full rebuild
-  follows (rendering only what changed: ``plugins/render_memo``) and reloads the open
-  pages again only if it changed them. Success: the open pages reload (a theme
-  stylesheet with a plain name is swapped in place); failure: the terminal and the page
-  say which file and why, the page stays on the last good version, the next save retries.
+  follows and reloads the open pages again only if it changed them. Success: the open
+  pages reload (a theme stylesheet with a plain name is swapped in place); failure: the
+  terminal and the page say which file and why, the page stays on the last good
+  version, the next save retries.
+- Search: right after a preview, the index part holding the previewed page is redone
+  in a worker process on the other core while the rebuild runs; after the rebuild a
+  check (only the pages that changed are read again) finds it up to date, or redoes
+  the parts that changed. The terminal says «Indice di ricerca aggiornato».
 - A change to a plugin or a settings file cannot be rebuilt in the same process (the
   modules are imported): the process restarts itself with ``exec``, keeping its
   listening socket, so the address and the open pages stay; they reload once the
@@ -165,7 +172,7 @@ class SiteBuilder:
         return found
 
     def __call__(self, reason: list[str]) -> BuildOutcome:
-
+        """Build after the changes in ``reason`` (none: the first build)."""
         self._building = True  # until the session has said how it went (refresh_search)
         # No cyclic garbage collection while rebuilding: with the last site held in
         # memory, each full collection walks it again (~0.25 s of a rebuild at 1,000
@@ -252,9 +259,9 @@ class SiteBuilder:
         # the thread are one step, so a build that ends meanwhile is never missed.
         while True:
             # Not while a build runs: the search goes on beside it, on the other core.
-            if self.engine.tidy(wait=False):
-                self._untidy = False
+            tidied = self.engine.tidy(wait=False)
             with self._search_lock:
+                self._untidy = self._untidy and not tidied
                 done = not self.search_stale or self.stopping
             if done:
                 gc.collect()  # what the last rebuild left (see __call__), while idle

@@ -13,6 +13,10 @@ One build, in this process:
 4. Pagefind indexes the version folder, then the caller's extra steps run on it;
 5. ``output`` is switched to the new version in one rename.
 
+livereload's rebuilds (``in_place=True``) update the live version instead of making a
+new one: the pages rendered go to a staging folder and are moved in one by one once
+the build succeeded (see :meth:`Engine.build`); the search index is its business.
+
 A failure raises :class:`~buildtools.errors.BuildError` and removes the new version:
 ``output`` still points at the last good site. Tracebacks go to ``.cache/ultima-build.log``,
 never to the author's terminal.
@@ -265,23 +269,29 @@ class Engine:
             live = (outputs.current_version(self.output)
                     if in_place and self.render_memo and not search and not post_steps
                     else None)
-            version = (outputs.staging_folder(self.output, live) if live
-                       else outputs.new_version(self.output))
+            # Where Pelican writes: a new version, or the staging folder of the live one.
+            folder = (outputs.staging_folder(self.output, live) if live
+                      else outputs.new_version(self.output))
+
+            live_now = False  # the new pages are live: nothing may be discarded then
 
             def discard() -> None:
+                if live_now:
+                    return
                 if live is not None:
-                    outputs.empty_staging(version)  # its folders serve the next update
+                    outputs.empty_staging(folder)  # its folders serve the next update
                 else:
-                    shutil.rmtree(version, ignore_errors=True)
+                    shutil.rmtree(folder, ignore_errors=True)
 
+            version = live or folder  # the site this build makes
             pages: int | None = None
             try:
-                self._pelican(version, steps, timings, log, live=live)
+                self._pelican(folder, steps, timings, log, live=live)
                 if live is not None:
                     started = time.perf_counter()
-                    pages = self._move_in(version, live)
+                    live_now = True  # from the first file moved in
+                    pages = self._move_in(folder, live)
                     timings["in_place"] = time.perf_counter() - started
-                    version = live
                 else:
                     if search:
                         pages = self._search(version, steps, timings)
@@ -291,6 +301,7 @@ class Engine:
                         timings[getattr(step, "__name__", "step")] = (
                             time.perf_counter() - started)
                     outputs.switch(self.output, version, tidy=tidy)
+                    live_now = True
                 self._keep(version)
                 if digest is not None:
                     fingerprint.record(cache, self.output, version, digest, pelican_cache)
@@ -300,7 +311,7 @@ class Engine:
             except Exception as exc:
                 discard()
                 traceback.print_exc(file=log)
-                ctx = Context(self.root, self.root / "content", version)
+                ctx = Context(self.root, self.root / "content", folder)
                 raise BuildError(from_exception(ctx, exc)) from None
             except BaseException:
                 discard()

@@ -6,6 +6,7 @@ One server for the module, in a project copy. Every wait is bounded.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import urllib.error
 import urllib.request
@@ -69,6 +70,7 @@ def test_editing_an_article_refreshes_the_open_page(live: LiveServer, page) -> N
     assert "Aggiornato dal vivo" not in page.content()
 
     since = len(live.lines)
+    version = os.readlink(live.project / "output")
     article = live.project / ARTICLE
     text = article.read_text(encoding="utf-8")
     article.write_text(text + "\nParagrafo «Aggiornato dal vivo» aggiunto dal test.\n",
@@ -84,6 +86,12 @@ def test_editing_an_article_refreshes_the_open_page(live: LiveServer, page) -> N
     built = max(i for i, line in enumerate(live.lines) if line.startswith("Sito aggiornato"))
     live.wait_line(r"^Indice di ricerca aggiornato", built)
     assert "Aggiornato dal vivo" in _indexed_text(live.project / "output")
+    # The live version was updated in place (no new version folder for one edit), and
+    # what the update wrote is all in it: its staging folder holds no file.
+    assert os.readlink(live.project / "output") == version
+    staging = list((live.project / ".output.versions").glob(".*.aggiornamento"))
+    assert staging and not [p for p in staging[0].rglob("*")
+                            if p.is_file() and p.name != ".pronta"]
 
 
 def test_the_open_page_is_rendered_first_then_the_site_and_an_undo_is_not_reused(
