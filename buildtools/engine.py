@@ -437,6 +437,13 @@ class Engine:
         name = hashlib.sha256(str(self.output.absolute()).encode()).hexdigest()[:16]
         return Path(settings["CACHE_PATH"]) / "render-memo" / f"{name}.json"
 
+    def _memo_file_for(self, kind: str) -> Path:
+        """A file of this output's own in ``.cache/<kind>/`` (one per output folder)."""
+        import hashlib
+
+        name = hashlib.sha256(str(self.output.absolute()).encode()).hexdigest()[:16]
+        return self.root / ".cache" / kind / f"{name}.json"
+
     def _render_memo(self, settings: dict[str, Any], *, in_place: bool = False,
                      ) -> dict[str, Any]:
         """What the render_memo plugin needs to take unchanged pages from the live site."""
@@ -458,16 +465,27 @@ class Engine:
 
     def _search(self, version: Path, steps: Steps, timings: dict[str, float]) -> int:
         """Index ``version``; return how many HTML pages it has (the result says it too)."""
-        from buildtools.search_index import IndexFailed, index_site
+        from buildtools.search_index import (
+            IndexFailed,
+            index_site,
+            load_digests,
+            save_digests,
+        )
 
         pages = html_pages(version)
         with steps.step(f"Indice di ricerca (Pagefind, {plural(pages, 'pagina', 'pagine')})"):
             started = time.perf_counter()
+            # The pages' digests of the last build: a reused page (a hard link, the same
+            # inode) is not read again to know its part is unchanged.
+            digest_file = self._memo_file_for("search-digests")
+            digests = load_digests(digest_file)
             try:
                 # Pages byte-identical to the live version's: its index is linked, not redone.
-                index_site(version, reuse=[outputs.current_version(self.output)])
+                index_site(version, reuse=[outputs.current_version(self.output)],
+                           digests=digests)
             except IndexFailed as exc:
                 raise BuildError(Problem(None, None, f"Pagefind: {exc}")) from None
+            save_digests(digest_file, digests)
             timings["search"] = time.perf_counter() - started
         return pages
 

@@ -102,10 +102,14 @@ def _indexable(site: Path, digests: Digests | None = None) -> list[tuple[str, Pa
     given, sorted. Pagefind gets the pages with a ``data-pagefind-body`` (it leaves out
     the others anyway once one page has it, but still parses them: listings, tags and
     archives are half the site), or every page when none has one. ``digests``: what
-    earlier calls read, by file; a file whose inode, size and time are the same is not
-    read again (livereload keeps it between updates)."""
+    earlier calls read, by relative path; a file whose inode, size and time are the same
+    is not read again (livereload keeps them between updates, ``invoke build`` on disk:
+    a page the render memo reused is a hard link, the same inode). Left with exactly
+    the pages of ``site``."""
     found, bodies = [], []
     digests = {} if digests is None else digests
+    seen = set()
+    prefix = len(str(site)) + 1
     for folder, dirs, files in os.walk(site):
         if folder == str(site):
             dirs[:] = [d for d in dirs if d not in EXCLUDED_DIRS]
@@ -113,18 +117,42 @@ def _indexable(site: Path, digests: Digests | None = None) -> list[tuple[str, Pa
             if not name.endswith(".html"):
                 continue
             html = Path(folder, name)
+            rel = str(html)[prefix:]
             info = html.stat()
             stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
-            known = digests.get(str(html))
-            if known is None or known[0] != stamp:
+            known = digests.get(rel)
+            if known is None or tuple(known[0]) != stamp:
                 data = html.read_bytes()
                 known = (stamp, hashlib.sha256(data).digest(), BODY_MARK in data)
-                digests[str(html)] = known
-            item = (html.relative_to(site).as_posix(), html, known[1])
+                digests[rel] = known
+            seen.add(rel)
+            item = (rel, html, known[1])
             found.append(item)
             if known[2]:
                 bodies.append(item)
+    for gone in digests.keys() - seen:
+        del digests[gone]
     return sorted(bodies or found, key=lambda item: item[0])
+
+
+def load_digests(file: Path) -> Digests:
+    """Digests saved by :func:`save_digests` (none when the file is missing or damaged)."""
+    try:
+        stored = json.loads(file.read_text(encoding="utf-8"))
+        return {rel: (tuple(stamp), bytes.fromhex(digest), body)
+                for rel, (stamp, digest, body) in stored.items()}
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def save_digests(file: Path, digests: Digests) -> None:
+    """Keep the pages' digests for the next build (one rename: never half a file)."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_name(f".{file.name}.{os.getpid()}")
+    temporary.write_text(json.dumps({rel: [list(stamp), digest.hex(), body]
+                                     for rel, (stamp, digest, body) in digests.items()}),
+                         encoding="utf-8")
+    os.replace(temporary, file)
 
 
 def _for_pagefind(data: bytes) -> bytes | None:

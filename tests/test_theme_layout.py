@@ -119,17 +119,20 @@ def test_search_input_is_16px_and_opens_from_the_compact_header(tab, site_url) -
 @pytest.mark.parametrize("width", [375, 1280])
 def test_header_focus_order_follows_the_visual_order(tab, site_url, width) -> None:
     page = tab(f"{site_url}/chi-sono/", width=width)
-    page.keyboard.press("Tab")  # skip link
+    page.wait_for_function("document.readyState === 'complete'")
+    page.keyboard.press("Tab")
+    # The first stop is the skip link (waited for: under load a key may land late).
+    page.wait_for_function("document.activeElement.matches('a.skip-link')", timeout=5000)
     boxes = []
     for _ in range(6):  # brand, search, four menu items
         page.keyboard.press("Tab")
         boxes.append(page.evaluate("""() => {
-            const r = document.activeElement.getBoundingClientRect();
+            const e = document.activeElement, r = e.getBoundingClientRect();
             return [Math.round(r.top + r.height / 2), Math.round(r.left),
-                    !!document.activeElement.closest('header')];
+                    !!e.closest('header'), e.outerHTML.slice(0, 120)];
         }"""))
-    assert all(inside for *_, inside in boxes)
-    rows = [(round(y / 24), x) for y, x, _ in boxes]  # same row within half a line
+    assert all(inside for _, _, inside, _ in boxes), boxes
+    rows = [(round(y / 24), x) for y, x, _, _ in boxes]  # same row within half a line
     assert rows == sorted(rows), boxes
 
 
