@@ -88,10 +88,11 @@ def new_version(output: Path) -> Path:
 def staging_folder(output: Path, live: Path) -> Path:
     """Where an in-place update of ``live`` is written (see :func:`apply`): a folder
     beside the versions that keeps, between updates, the folders of the site and no
-    file. Pelican creates a page's folder before writing it, and on a common ext4 disk
-    creating the ~2,000 folders of a 1,000-post site takes longer than the rest of an
-    update; kept, they are created once. Emptied of files after a failed update; made
-    anew when it is not known to be clean (an interrupted update)."""
+    file. Pelican creates a page's folder before writing it: kept, the ~2,100 folders of a
+    1,000-post site are created once, not created and removed at every save (0.3 s a
+    save on this ext4 disk when quiet, measured up to 1 s under load). Emptied of files
+    after a failed update; made anew when it is not known to be clean (an interrupted
+    update)."""
     staging = versions_dir(output) / f".{live.name}{STAGING_SUFFIX}"
     ready = staging / READY
     try:

@@ -189,9 +189,9 @@ def _writer_for(build: _Build) -> type[Writer]:
             source, build.pending = build.pending, None
             if source is None:
                 return super()._open_w(filename, encoding, override)
-            # A reused page: no file is created (that is most of an incremental build's
-            # time on a common ext4 disk), a link to the live one, or nothing at all
-            # when the live version is updated in place.
+            # A reused page: no file is created only to be replaced (2,000 of them took
+            # 0.2-0.8 s at 1,000 posts, links 0.05 s): a link to the live one, or
+            # nothing at all when the live version is updated in place.
             target = self._claim(filename, override)
             if build.memo.live is None and target != os.devnull:
                 _link(source, target)
