@@ -93,7 +93,8 @@ class _Part:
         return "" if self.number == 0 else f"{PART_PREFIX}{self.digest.hexdigest()[:16]}"
 
 
-# A page's (inode, size, modification time) → (digest of its bytes, has a body mark).
+# A page's relative path → ((inode, size, modification time), digest of its bytes,
+# whether it has a body mark).
 Digests = dict[str, tuple[tuple[int, int, int], bytes, bool]]
 
 

@@ -13,7 +13,10 @@ from buildtools.search_index import (
     STAMP,
     index_site,
     indexed_pages,
+    is_current,
+    load_digests,
     part_folders,
+    save_digests,
 )
 
 PAGE = """<!doctype html><html lang="it"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -142,3 +145,25 @@ def test_a_big_site_is_indexed_in_parts_and_an_edit_indexes_only_its_part(
     assert len(kept) == len(parts) - 1  # the parts without the edited page are linked
     assert indexed_pages(second)["/pagina-05/"] == "Pagina 5 rinnovata"
     assert indexed_pages(first)["/pagina-05/"].startswith("Pagina 5 su")
+
+
+def test_an_index_knows_whether_it_was_made_from_the_pages_the_site_has_now(
+    tmp_path: Path,
+) -> None:
+    """livereload's check after a rebuild: only what changed is read again."""
+    site = _many(tmp_path / "sito")
+    digests: dict = {}
+    index_site(site, shard_pages=3, digests=digests)
+    assert is_current(site, shard_pages=3, digests=digests)
+    assert len(digests) == len(WORDS)
+    page = site / "pagina-05" / "index.html"
+    page.write_text(PAGE.format(title="Pagina 5 rinnovata", text="Altro testo."),
+                    encoding="utf-8")
+    assert not is_current(site, shard_pages=3, digests=digests)  # a new time, read again
+    shutil.rmtree(site / "pagina-05")
+    assert not is_current(site, shard_pages=3, digests=digests)
+    assert "pagina-05/index.html" not in digests  # a page gone is forgotten
+    saved = tmp_path / "cifre.json"
+    save_digests(saved, digests)
+    assert load_digests(saved) == digests
+    assert load_digests(tmp_path / "mancante.json") == {}
