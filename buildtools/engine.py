@@ -42,7 +42,7 @@ from buildtools.problems import Context, from_exception, from_record, is_broken_
 from buildtools.report import (
     KitFacts,
     Steps,
-    html_pages,
+    count_html_pages,
     kit_facts,
     plural,
     seconds_it,
@@ -350,7 +350,7 @@ class Engine:
 
     def _result(self, version: Path, search: bool, timings: dict[str, float],
                 began: float, pages: int | None = None) -> BuildResult:
-        html = pages if pages is not None else html_pages(version)
+        html = pages if pages is not None else count_html_pages(version)
         rendered, reused = self.counts if timings and self.counts else (None, None)
         return BuildResult(
             settings_file=self.settings_file, output=self.output, version=version, pages=html,
@@ -432,18 +432,15 @@ class Engine:
             self.site = LiveSite(self._generators, version)
         self._generators = []
 
+    def _output_file(self, folder: Path) -> Path:
+        """This output folder's own file in ``folder`` (one per output: dev, publish…)."""
+        import hashlib
+
+        name = hashlib.sha256(str(self.output.absolute()).encode()).hexdigest()[:16]
+        return folder / f"{name}.json"
+
     def _memo_file(self, settings: dict[str, Any]) -> Path:
-        import hashlib
-
-        name = hashlib.sha256(str(self.output.absolute()).encode()).hexdigest()[:16]
-        return Path(settings["CACHE_PATH"]) / "render-memo" / f"{name}.json"
-
-    def _memo_file_for(self, kind: str) -> Path:
-        """A file of this output's own in ``.cache/<kind>/`` (one per output folder)."""
-        import hashlib
-
-        name = hashlib.sha256(str(self.output.absolute()).encode()).hexdigest()[:16]
-        return self.root / ".cache" / kind / f"{name}.json"
+        return self._output_file(Path(settings["CACHE_PATH"]) / "render-memo")
 
     def _render_memo(self, settings: dict[str, Any], *, in_place: bool = False,
                      ) -> dict[str, Any]:
@@ -473,12 +470,12 @@ class Engine:
             save_digests,
         )
 
-        pages = html_pages(version)
+        pages = count_html_pages(version)
         with steps.step(f"Indice di ricerca (Pagefind, {plural(pages, 'pagina', 'pagine')})"):
             started = time.perf_counter()
             # The pages' digests of the last build: a reused page (a hard link, the same
             # inode) is not read again to know its part is unchanged.
-            digest_file = self._memo_file_for("search-digests")
+            digest_file = self._output_file(self.root / ".cache" / "search-digests")
             digests = load_digests(digest_file)
             try:
                 # Pages byte-identical to the live version's: its index is linked, not redone.

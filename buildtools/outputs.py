@@ -85,6 +85,10 @@ def new_version(output: Path) -> Path:
     return folder
 
 
+def _staging_path(output: Path, live: Path) -> Path:
+    return versions_dir(output) / f".{live.name}{STAGING_SUFFIX}"
+
+
 def staging_folder(output: Path, live: Path) -> Path:
     """Where an in-place update of ``live`` is written (see :func:`apply`): a folder
     beside the versions that keeps, between updates, the folders of the site and no
@@ -93,7 +97,7 @@ def staging_folder(output: Path, live: Path) -> Path:
     save on this ext4 disk when quiet, measured up to 1 s under load). Emptied of files
     after a failed update; made anew when it is not known to be clean (an interrupted
     update)."""
-    staging = versions_dir(output) / f".{live.name}{STAGING_SUFFIX}"
+    staging = _staging_path(output, live)
     ready = staging / READY
     try:
         ready.unlink()  # clean: in use until apply() or empty_staging() marks it again
@@ -106,7 +110,7 @@ def staging_folder(output: Path, live: Path) -> Path:
 def prepare_staging(output: Path, live: Path, untouched: Iterable[str] = ()) -> bool:
     """Make the staging folder of ``live`` with all its folders ahead of the first
     update (livereload does it while idle); False when it is already there."""
-    staging = versions_dir(output) / f".{live.name}{STAGING_SUFFIX}"
+    staging = _staging_path(output, live)
     if staging.exists():
         return False
     building = staging.with_name(staging.name + ".nuova")
@@ -221,7 +225,7 @@ def remove_leftovers(output: Path, keep_previous: int = KEEP_PREVIOUS) -> list[P
         is_version = entry.name[:1].isdigit() and entry.is_dir() and not entry.is_symlink()
         if entry.name == ".lock" or (is_version and entry.resolve() == current):
             continue
-        if current is not None and entry.name == f".{current.name}{STAGING_SUFFIX}":
+        if current is not None and entry == _staging_path(output, current):
             continue  # the live version's staging folder (see staging_folder)
         if (is_version and current is not None and kept < keep_previous
                 and entry.name < current.name):

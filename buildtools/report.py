@@ -127,7 +127,7 @@ def kit_facts(site: Path) -> KitFacts | None:
     return KitFacts(path=pdfs[0], pages=pages, size=pdfs[0].stat().st_size)
 
 
-def html_pages(site: Path) -> int:
+def count_html_pages(site: Path) -> int:
     """How many HTML files ``site`` has (names only: no file is opened or stat'ed)."""
     return sum(name.endswith(".html") for _, _, files in os.walk(site) for name in files)
 
@@ -136,7 +136,7 @@ def site_summary(prefix: str, site: Path, seconds: float, extra: str = "", *,
                  pages: int | None = None, kit: KitFacts | bool | None = True) -> str:
     """``Sito pronto: 42 pagine HTML, kit 14 pagine 86 kB, 3,1 s`` for a built site
     (``pages`` and ``kit``: already known, not read again from ``site``)."""
-    pages = html_pages(site) if pages is None else pages
+    pages = count_html_pages(site) if pages is None else pages
     parts = [plural(pages, "pagina HTML", "pagine HTML")]
     kit = kit_facts(site) if kit is True else kit
     if kit is not None:

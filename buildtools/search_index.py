@@ -235,6 +235,12 @@ def _start_digest() -> Any:
     return digest
 
 
+def _made_from(folder: Path, part: _Part) -> bool:
+    """``folder`` holds an index part made from exactly ``part``'s pages (its stamp);
+    raises OSError when it has no stamp."""
+    return (folder / STAMP).read_text(encoding="ascii").strip() == part.digest.hexdigest()
+
+
 def _is_part_folder(name: str) -> bool:
     return name.startswith(PART_PREFIX)
 
@@ -253,7 +259,7 @@ def _reuse(part: _Part, bundle: Path, previous: Iterable[Path | None]) -> bool:
             continue
         source = site / BUNDLE / part.folder
         try:
-            if (source / STAMP).read_text(encoding="ascii").strip() != part.digest.hexdigest():
+            if not _made_from(source, part):
                 continue
             shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True,
                             ignore=lambda folder, names, top=str(source): [
@@ -301,8 +307,7 @@ def is_current(site: Path, *, shard_pages: int = SHARD_PAGES,
         parts = _parts(site, shard_pages, digests)
         if listed != [f"{part.folder}/" for part in parts if part.number]:
             return False
-        return all((bundle / part.folder / STAMP).read_text(encoding="ascii").strip()
-                   == part.digest.hexdigest() for part in parts)
+        return all(_made_from(bundle / part.folder, part) for part in parts)
     except (OSError, ValueError):
         return False
 
