@@ -50,6 +50,7 @@ from buildtools.server import (  # noqa: F401 - AUTHOR_PAGES*: deploy/nginx.conf
     RunningServer,
     serve,
 )
+from buildtools.signals import stop_on_signals
 
 CONFIG = ROOT / "isso" / "isso.cfg"
 LOCAL_DB = CACHE / "isso" / "comments.db"
@@ -271,25 +272,6 @@ def site_with_comments(
             yield web, isso
 
 
-class Stopped(Exception):
-    """SIGTERM or SIGHUP reached ``invoke comments``: stop like Ctrl+C."""
-
-
-@contextlib.contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into :class:`Stopped` in the main thread, so that the
-    ``finally`` blocks stop Isso before the process ends."""
-    def stop(signum: int, frame: object) -> None:
-        raise Stopped(signal.Signals(signum).name)
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def run_for_author(site: Path, port: int = 8000, isso_port: int = 8081) -> int:
     """``invoke comments``: the site and Isso on http://127.0.0.1:port until Ctrl+C."""
     if not (site / "index.html").exists():
@@ -320,7 +302,7 @@ def run_for_author(site: Path, port: int = 8000, isso_port: int = 8081) -> int:
     except PortBusy as exc:
         print(str(exc).replace("--port", "invoke comments --port"), file=sys.stderr)
         return 1
-    except (KeyboardInterrupt, Stopped):
+    except KeyboardInterrupt:  # Ctrl+C, SIGINT, SIGTERM or SIGHUP (stop_on_signals)
         print("\nFermato: Isso è spento.", flush=True)
         return 0
 

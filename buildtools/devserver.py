@@ -38,7 +38,6 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-import signal
 import socket
 import sys
 import tempfile
@@ -59,6 +58,7 @@ from buildtools.server_watch import (
     needs_restart,
     short_path,
 )
+from buildtools.signals import stop_on_signals
 
 # The listening socket's descriptor and the reason, across a restart (exec).
 SOCKET_ENV = "DELEGA_LIVERELOAD_FD"
@@ -349,10 +349,6 @@ def make_site_builder(settings: Path, output: Path, *, drafts: bool = False,
     return SiteBuilder(settings, output, drafts=drafts, say=say)
 
 
-class _Stop(Exception):
-    """SIGTERM or SIGHUP: stop like Ctrl-C."""
-
-
 @dataclass
 class LiveSession:
     """The ``invoke livereload`` process (see the module docstring)."""
@@ -366,6 +362,7 @@ class LiveSession:
     hub: LiveReload = field(default_factory=LiveReload)
     restart_reason: str = ""
     _restart: threading.Event = field(default_factory=threading.Event)
+    _running: RunningServer | None = None
 
     def __post_init__(self) -> None:
         # Builds, the search refresh and the server print from their own threads: one
@@ -429,6 +426,28 @@ class LiveSession:
         else:
             self.hub.failed(outcome.error)
 
+    def _serve(self, sock: socket.socket, watcher: Watcher) -> None:
+        """The first build, then the server and the rebuilder, until a restart is due."""
+        # Watch before the first build reads anything: no save falls between the two.
+        watcher.start()
+        first = self._build([])
+        if not first.ok:
+            self.hub.failed(first.error)
+            if not (self.output / "index.html").is_file():
+                self.say("Non c’è ancora una versione riuscita da servire: correggi "
+                         "l’errore qui sopra e salva, la pagina arriverà da sola.")
+        self.hub.on_connect = lambda n: self.say(
+            f"Browser collegato ({n} {'aperto' if n == 1 else 'aperti'})")
+        running = make(app(self.output, livereload=self.hub), sock, quiet=True)
+        self._running = running  # for run(): shut down after the cleanup
+        threading.Thread(target=running.serve_forever, daemon=True, name="server").start()
+        self.rebuilder.start()
+        watched = ", ".join(f"{d}/" for d in WATCHED_DIRS if (self.root / d).is_dir())
+        self.say(f"In ascolto su {running.url}/ — guardo {watched} e le impostazioni. "
+                 "Ctrl-C per fermare.")
+        while not self._restart.wait(0.5):
+            pass
+
     def run(self) -> int:
         """Serve and rebuild until a signal; restart in place when needed."""
         from buildtools.report import plural, seconds_it
@@ -439,39 +458,16 @@ class LiveSession:
         if restarted:
             self.say(f"Riavviato ({restarted} è cambiato): ricarico impostazioni e plugin.")
 
-        def stop(signum, frame):
-            raise _Stop
-
-        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
         began = time.perf_counter()
         self.rebuilder = Rebuilder(self._build, self._built,
                                    when_idle=getattr(self.builder, "refresh_search", None))
         watcher = Watcher(self.root, self._changed)
-        running: RunningServer | None = None
         try:
-            # Watch before the first build reads anything: no save falls between the two.
-            watcher.start()
-            first = self._build([])
-            if not first.ok:
-                self.hub.failed(first.error)
-                if not (self.output / "index.html").is_file():
-                    self.say("Non c’è ancora una versione riuscita da servire: correggi "
-                             "l’errore qui sopra e salva, la pagina arriverà da sola.")
-            self.hub.on_connect = lambda n: self.say(
-                f"Browser collegato ({n} {'aperto' if n == 1 else 'aperti'})")
-            running = make(app(self.output, livereload=self.hub), sock, quiet=True)
-            threading.Thread(target=running.serve_forever, daemon=True, name="server").start()
-            self.rebuilder.start()
-            watched = ", ".join(f"{d}/" for d in WATCHED_DIRS if (self.root / d).is_dir())
-            self.say(f"In ascolto su {running.url}/ — guardo {watched} e le impostazioni. "
-                     "Ctrl-C per fermare.")
-            while not self._restart.wait(0.5):
-                pass
-        except (KeyboardInterrupt, _Stop):
+            with stop_on_signals():  # the previous handlers are back before the cleanup
+                self._serve(sock, watcher)
+        except KeyboardInterrupt:
             self._restart.clear()
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
             if hasattr(self.builder, "stopping"):
                 self.builder.stopping = True
             if hasattr(self.builder, "close"):
@@ -479,6 +475,7 @@ class LiveSession:
             watcher.stop()
             self.rebuilder.close()
             self.hub.close()
+        running = self._running
         if self._restart.is_set() and running is not None:
             self._reexec(running)
         if running is not None:

@@ -371,24 +371,18 @@ def run_site(site: Path, *, host: str = "127.0.0.1", port: int = 8000,
     SIGINT, SIGTERM and SIGHUP stop it with one line; :class:`PortBusy` when the port
     is taken.
     """
-    import signal
+    from buildtools.signals import stop_on_signals
 
     running = make(app(site), listen(host, port), quiet=False)
     if not (Path(site) / "index.html").is_file():
         say(f"Attenzione: {Path(site).name}/ non contiene un sito: esegui prima invoke build.")
     say(f"In ascolto su {running.url}/ (intestazioni di sicurezza di produzione). "
         "Ctrl-C per fermare.")
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        running.serve_forever()
+        with stop_on_signals():
+            running.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         running.server.server_close()
     say("Server fermato.")

@@ -259,6 +259,9 @@ def test_invoke_comments_serves_production_headers_and_any_signal_stops_isso(
         [sys.executable, "-m", "invoke", "comments", "--port", "0", "--isso-port", "0"],
         cwd=built_project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=os.environ | {"PYTHONUNBUFFERED": "1", "ISSO_ADMIN_PASSWORD": "segreta-di-prova"},
+        # As a background job of a script starts it: with SIGINT ignored, Python alone
+        # would never raise KeyboardInterrupt (buildtools/signals.py).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
