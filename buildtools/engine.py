@@ -25,6 +25,7 @@ never to the author's terminal.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import shutil
 import sys
@@ -35,6 +36,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from buildtools import outputs
 from buildtools.errors import BuildError, Problem
@@ -163,17 +166,43 @@ def _captured(ctx: Context, say: Say, log: Any) -> Iterator[_Capture]:
         console.quiet = quiet
 
 
+# What changes the code Jinja compiles a template into, besides the template itself.
+_JINJA_OPTIONS = ("block_start_string", "block_end_string", "variable_start_string",
+                  "variable_end_string", "comment_start_string", "comment_end_string",
+                  "line_statement_prefix", "line_comment_prefix", "trim_blocks",
+                  "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "optimized",
+                  "autoescape")
+
+
+class PortableBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache with entries named by template name and what else changes the
+    compiled code (Jinja's version, the environment's options, extensions, filters and
+    tests), not by absolute path: a moved or copied project keeps its cache. Jinja
+    checks each entry against its template's source, so an edit recompiles it.
+    (Module level: Pelican's content cache pickles the settings that hold it.)"""
+
+    flavour = ""
+
+    def get_bucket(self, environment, name, filename, source):
+        options = [repr(getattr(environment, option, None)) for option in _JINJA_OPTIONS]
+        self.flavour = "\0".join([
+            jinja2.__version__, *options, *sorted(environment.extensions), "|",
+            *sorted(environment.filters), "|", *sorted(environment.tests)])
+        return super().get_bucket(environment, name, filename, source)
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha256(f"{self.flavour}\0{name}".encode()).hexdigest()
+
+
 def _compiled_templates(settings: dict[str, Any]) -> None:
     """Keep Jinja2's compiled templates in ``CACHE_PATH/jinja``: compiling the theme is a
-    third of a warm build. Keyed by each template's source, so an edit recompiles it."""
-    from jinja2 import FileSystemBytecodeCache
-
+    third of a warm build (see :class:`PortableBytecodeCache`)."""
     jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
     if "bytecode_cache" in jinja:
         return
     folder = Path(settings["CACHE_PATH"]) / "jinja"
     folder.mkdir(parents=True, exist_ok=True)
-    jinja["bytecode_cache"] = FileSystemBytecodeCache(str(folder))
+    jinja["bytecode_cache"] = PortableBytecodeCache(str(folder))
     settings["JINJA_ENVIRONMENT"] = jinja
 
 

@@ -28,8 +28,10 @@ IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 # may use any other's: the kit of the development and the production settings (a hash of
 # kit/ and the settings; pelicanconf.py and publishconf.py name them) and the social cards
 # (a hash of each card's text and fonts). A kit render or a card drawing then happens once
-# per test run, not once per copy.
-SHARED_CACHES = (".cache/kit", ".cache/kit-publish", ".cache/og-images")
+# per test run, not once per copy. Likewise the compiled templates (named by template
+# name and Jinja's options, checked against the template's source: buildtools/engine.py).
+SHARED_CACHES = (".cache/kit", ".cache/kit-publish", ".cache/og-images",
+                 ".cache/pelican/jinja", ".cache/pelican-publish/jinja")
 # Where the copies of every test process (pytest-xdist workers) leave those caches for
 # each other; tests/conftest.py sets it for the session.
 SHARE_VARIABLE = "DELEGA_TEST_CACHE_SHARE"
@@ -78,9 +80,11 @@ def copy_project(dest: Path) -> Path:
     share = _share()
     for cache in SHARED_CACHES:
         _offer(cache)
-        sources = [ROOT / cache, *(copy / cache for copy in reversed(_copies))]
+        # This run's caches first: the project's own may be stale (kit/ edited since the
+        # author's last build), and then every copy would render the kit again.
+        sources = [*(copy / cache for copy in reversed(_copies)), ROOT / cache]
         if share is not None:
-            sources.insert(1, share / cache)
+            sources.insert(0, share / cache)
         found = next((source for source in sources if _filled(source)), None)
         if found is not None:
             shutil.copytree(found, dest / cache)

@@ -54,19 +54,24 @@ def contrast(a: str, b: str) -> float:
 
 @pytest.fixture
 def open_page(browser, site_url):
-    contexts = []
+    """Open a page of the site at a width and colour scheme. Pages of one test with the
+    same width and scheme share one tab: opening the next one navigates it (the first
+    page of a new browser context costs Chromium three times a navigation, and the
+    loops over every article opened one context per article)."""
+    contexts: dict[tuple[int, str], tuple[object, object]] = {}
 
     def _open(path: str, *, width: int = 1280, scheme: str = "light"):
-        context = browser.new_context(
-            locale="it-IT", viewport={"width": width, "height": 800}, color_scheme=scheme
-        )
-        contexts.append(context)
-        tab = context.new_page()
+        if (width, scheme) not in contexts:
+            context = browser.new_context(
+                locale="it-IT", viewport={"width": width, "height": 800}, color_scheme=scheme
+            )
+            contexts[width, scheme] = (context, context.new_page())
+        tab = contexts[width, scheme][1]
         tab.goto(f"{site_url}/{path}")
         return tab
 
     yield _open
-    for context in contexts:
+    for context, _tab in contexts.values():
         context.close()
 
 

@@ -228,6 +228,10 @@ def test_a_publish_whose_checks_fail_leaves_both_targets_untouched(
             assert "Traceback" not in output
             assert "#capitolo-che-non-esiste" in output and "cosa-delegare-per-primo" in output
             assert "Pubblicazione annullata" in output and "non è stato toccato" in output
+            # A cheap check failed: no browser and no vnu for a site that cannot go out.
+            for slow in ("Peso delle pagine", "HTML (Nu Html Checker)", "Accessibilità"):
+                assert re.search(rf"– {re.escape(slow)}[^\n]*: saltato \(i controlli "
+                                 r"precedenti sono falliti\)", output), (slow, output)
     finally:
         article.write_text(original, encoding="utf-8")
     assert os.readlink(blog) == before_link

@@ -23,10 +23,11 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "axe": ("code", "axe", "chromium", "assets"),
     "weight": ("code", "chromium", "assets", "media"),
 }
-# Checks whose browser ignores the page's Content-Security-Policy (axe runs with
-# ``bypass_csp``): a page that differs only by its ``<meta>`` policy (the gh-pages build)
-# gets the same verdict, so the publish to GitHub Pages reuses the other publish's.
-CSP_BLIND = frozenset({"axe"})
+# Checks whose browser ignores the page's Content-Security-Policy (axe and the page
+# weight run with ``bypass_csp``): a page that differs only by its ``<meta>`` policy (the
+# gh-pages build) gets the same verdict, so the publish to GitHub Pages reuses the other
+# publish's.
+CSP_BLIND = frozenset({"axe", "weight"})
 CSP_META = re.compile(rb'<meta http-equiv="Content-Security-Policy" content="[^"]*">',
                       re.IGNORECASE)
 MEDIA = {".png", ".jpg", ".jpeg", ".webp", ".avif", ".gif", ".svg", ".ico",

@@ -4,8 +4,8 @@
 production CSP would block (:mod:`.csp`); 4. static files nothing links
 (:mod:`.static`); 5. page weight against ``PAGE_BUDGETS`` (:mod:`.budget`); 6. HTML
 with the Nu Html Checker (:mod:`.nu`); 7. accessibility with axe-core, light and dark
-(:mod:`.a11y`). With ``fail_fast`` the slow checks (6, 7) are skipped once a cheap one
-failed; with ``quick`` they are skipped on request.
+(:mod:`.a11y`). With ``fail_fast`` the browser and vnu checks (5, 6, 7) are skipped once
+a cheap one failed; with ``quick``, 6 and 7 are skipped on request.
 """
 
 from __future__ import annotations
@@ -113,15 +113,17 @@ def run_checks(
             return run_pending
 
         view_index = index if view == site else SiteIndex(view)
-        run(WEIGHT, memoised("weight", WEIGHT, representative_pages(view, view_index),
-                             lambda pages: check_budgets(view, pages, browser=chrome())))
-        slow: list[tuple[str, str, list[str], Callable[[list[str]], list[Problem]], Path]] = [
-            ("nu", NU, sorted(index.pages), lambda pages: html_errors(site, pages), site),
+        # (check, title, pages, checker, folder the checker reads, skipped by --quick)
+        slow: list[tuple[str, str, list[str], Callable[[list[str]], list[Problem]], Path,
+                         bool]] = [
+            ("weight", WEIGHT, representative_pages(view, view_index),
+             lambda pages: check_budgets(view, pages, browser=chrome()), view, False),
+            ("nu", NU, sorted(index.pages), lambda pages: html_errors(site, pages), site, True),
             ("axe", AXE, axe_pages(index),
-             lambda pages: axe_violations(view, pages=pages, browser=chrome()), view),
+             lambda pages: axe_violations(view, pages=pages, browser=chrome()), view, True),
         ]
-        for check, name, pages, func, folder in slow:
-            if quick:
+        for check, name, pages, func, folder, optional in slow:
+            if quick and optional:
                 report.results.append(
                     CheckResult(name, skipped="--quick", skipped_on_request=True))
             elif fail_fast and not report.ok:
