@@ -40,6 +40,32 @@ def published_urls(project: Path) -> set[str]:
     return urls
 
 
+@pytest.fixture(scope="module")
+def search_context(browser):
+    """One browser context for the module's search tests: the search keeps nothing in
+    the browser (no storage, no cookies), and a context's first page costs Chromium
+    about 1.5 CPU-s (its new renderer keeps working for ~0.7 s after the load)."""
+    context = browser.new_context(locale="it-IT")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(search_context):
+    """A new tab of the module's context (what the reader sees does not depend on it)."""
+    tab = search_context.new_page()
+    yield tab
+    tab.close()
+
+
+@pytest.fixture
+def first_visit(browser):
+    """A tab in a context of its own, with an empty cache: for what a first visit loads."""
+    context = browser.new_context(locale="it-IT")
+    yield context.new_page()
+    context.close()
+
+
 def indexed_text(site: Path) -> dict[str, str]:
     """``{url: indexed content}`` read from Pagefind's fragments, every part included."""
     return {record["url"]: record["content"] for record in fragments(site)}
@@ -236,7 +262,10 @@ def test_without_javascript_the_box_gives_way_to_the_archive(browser, site_url: 
 
 
 @pytest.mark.browser
-def test_search_loads_only_when_the_reader_types(page: Page, site: Path, site_url: str) -> None:
+def test_search_loads_only_when_the_reader_types(
+    first_visit: Page, site: Path, site_url: str
+) -> None:
+    page = first_visit
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(site_url + ARTICLE)
@@ -334,8 +363,9 @@ def test_key_hints_only_for_keyboards(browser, site_url: str) -> None:
 
 @pytest.mark.browser
 def test_seed_article_weighs_at_most_12_kib_with_what_loads_on_scroll(
-    page: Page, site: Path, site_url: str
+    first_visit: Page, site: Path, site_url: str
 ) -> None:
+    page = first_visit
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(site_url + ARTICLE)
