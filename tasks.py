@@ -75,16 +75,19 @@ def regenerate(c):
     """Rebuild on every change (same strict build as `build`; no browser refresh)."""
     import watchfiles
 
+    from buildtools.signals import stop_on_signals
+
     engine = Engine(CONFIG["settings_base"], output=CONFIG["deploy_path"], say=_flushing_print)
     watched = [paths.CONTENT, paths.THEME, paths.PLUGINS, paths.KIT, CONFIG["settings_base"]]
     print("Ricostruisco a ogni modifica di content/, theme/, plugins/, kit/ (Ctrl-C per uscire)")
     try:
-        while True:
-            try:
-                print(engine.build().summary(), flush=True)
-            except BuildError as exc:
-                print(_failed(exc, CONFIG["deploy_path"]).message, flush=True)
-            next(iter(watchfiles.watch(*watched)))
+        with stop_on_signals():
+            while True:
+                try:
+                    print(engine.build().summary(), flush=True)
+                except BuildError as exc:
+                    print(_failed(exc, CONFIG["deploy_path"]).message, flush=True)
+                next(iter(watchfiles.watch(*watched)))
     except KeyboardInterrupt:
         print("Fermato.")
 
