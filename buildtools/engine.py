@@ -181,17 +181,15 @@ class PortableBytecodeCache(jinja2.FileSystemBytecodeCache):
     checks each entry against its template's source, so an edit recompiles it.
     (Module level: Pelican's content cache pickles the settings that hold it.)"""
 
-    flavour = ""
-
     def get_bucket(self, environment, name, filename, source):
         options = [repr(getattr(environment, option, None)) for option in _JINJA_OPTIONS]
-        self.flavour = "\0".join([
-            jinja2.__version__, *options, *sorted(environment.extensions), "|",
-            *sorted(environment.filters), "|", *sorted(environment.tests)])
-        return super().get_bucket(environment, name, filename, source)
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return hashlib.sha256(f"{self.flavour}\0{name}".encode()).hexdigest()
+        flavour = "\0".join([jinja2.__version__, *options, *sorted(environment.extensions),
+                             "|", *sorted(environment.filters), "|", *sorted(environment.tests),
+                             "|", name])
+        key = hashlib.sha256(flavour.encode()).hexdigest()
+        bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
 
 
 def _compiled_templates(settings: dict[str, Any]) -> None:
@@ -463,8 +461,6 @@ class Engine:
 
     def _output_file(self, folder: Path) -> Path:
         """This output folder's own file in ``folder`` (one per output: dev, publish…)."""
-        import hashlib
-
         name = hashlib.sha256(str(self.output.absolute()).encode()).hexdigest()[:16]
         return folder / f"{name}.json"
 

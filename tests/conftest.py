@@ -189,12 +189,19 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh Italian browser context and page per test."""
+def fresh_page(browser):
+    """A page in an Italian browser context of its own (an empty cache, no cookies)."""
     context = browser.new_context(locale="it-IT")
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(fresh_page):
+    """A fresh Italian browser context and page per test (a module may share one
+    context instead: tests/test_search.py)."""
+    return fresh_page
 
 
 @pytest.fixture(scope="session")

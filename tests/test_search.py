@@ -58,14 +58,6 @@ def page(search_context):
     tab.close()
 
 
-@pytest.fixture
-def first_visit(browser):
-    """A tab in a context of its own, with an empty cache: for what a first visit loads."""
-    context = browser.new_context(locale="it-IT")
-    yield context.new_page()
-    context.close()
-
-
 def indexed_text(site: Path) -> dict[str, str]:
     """``{url: indexed content}`` read from Pagefind's fragments, every part included."""
     return {record["url"]: record["content"] for record in fragments(site)}
@@ -263,9 +255,9 @@ def test_without_javascript_the_box_gives_way_to_the_archive(browser, site_url: 
 
 @pytest.mark.browser
 def test_search_loads_only_when_the_reader_types(
-    first_visit: Page, site: Path, site_url: str
+    fresh_page: Page, site: Path, site_url: str
 ) -> None:
-    page = first_visit
+    page = fresh_page  # what a first visit loads: an empty cache
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(site_url + ARTICLE)
@@ -363,9 +355,9 @@ def test_key_hints_only_for_keyboards(browser, site_url: str) -> None:
 
 @pytest.mark.browser
 def test_seed_article_weighs_at_most_12_kib_with_what_loads_on_scroll(
-    first_visit: Page, site: Path, site_url: str
+    fresh_page: Page, site: Path, site_url: str
 ) -> None:
-    page = first_visit
+    page = fresh_page  # what a first visit loads: an empty cache
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(site_url + ARTICLE)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import serve_directory
+from tests.browser_support import TabPerSetting, serve_directory
 from tests.test_theme_seo import ARTICLES
 
 pytestmark = pytest.mark.browser
@@ -54,25 +54,17 @@ def contrast(a: str, b: str) -> float:
 
 @pytest.fixture
 def open_page(browser, site_url):
-    """Open a page of the site at a width and colour scheme. Pages of one test with the
-    same width and scheme share one tab: opening the next one navigates it (the first
-    page of a new browser context costs Chromium three times a navigation, and the
-    loops over every article opened one context per article)."""
-    contexts: dict[tuple[int, str], tuple[object, object]] = {}
+    """Open a page of the site at a width and colour scheme; pages of one test with the
+    same width and scheme share one tab (``TabPerSetting``: the loops over every article
+    opened one context per article)."""
+    tabs = TabPerSetting(browser)
 
     def _open(path: str, *, width: int = 1280, scheme: str = "light"):
-        if (width, scheme) not in contexts:
-            context = browser.new_context(
-                locale="it-IT", viewport={"width": width, "height": 800}, color_scheme=scheme
-            )
-            contexts[width, scheme] = (context, context.new_page())
-        tab = contexts[width, scheme][1]
-        tab.goto(f"{site_url}/{path}")
-        return tab
+        return tabs.open(f"{site_url}/{path}", viewport={"width": width, "height": 800},
+                         color_scheme=scheme)
 
     yield _open
-    for context, _tab in contexts.values():
-        context.close()
+    tabs.close()
 
 
 def test_related_posts_share_tags_and_never_repeat_the_series_box(open_page) -> None:

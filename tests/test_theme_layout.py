@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import serve_directory
+from tests.browser_support import TabPerSetting, serve_directory
 from tests.sitecopy import copy_project, invoke
 from tests.test_theme_seo import ARTICLES
 
@@ -47,30 +47,19 @@ READ_CLS = "() => window.__layoutShift"
 
 @pytest.fixture
 def tab(browser):
-    """Open a URL in a tab of the given width, colour scheme and JavaScript setting.
-
-    Calls of one test with the same settings share one tab, navigated (a browser
-    context's first page costs Chromium three times a navigation); ``fresh=True`` gives
-    a context and tab of their own, with an empty cache, for what must be measured on
-    a first visit."""
-    tabs: dict[tuple[int, str, bool] | int, tuple[object, object]] = {}
+    """Open a URL in a tab of the given width, colour scheme and JavaScript setting;
+    calls of one test with the same settings share one tab (``TabPerSetting``), and
+    ``fresh=True`` gives an empty-cache context of its own, for what must be measured
+    on a first visit."""
+    tabs = TabPerSetting(browser)
 
     def _open(url: str, *, width: int = 1280, scheme: str = "light", js: bool = True,
               fresh: bool = False):
-        key = len(tabs) if fresh else (width, scheme, js)
-        if key not in tabs:
-            context = browser.new_context(
-                locale="it-IT", viewport={"width": width, "height": SIZES.get(width, 800)},
-                color_scheme=scheme, java_script_enabled=js,
-            )
-            tabs[key] = (context, context.new_page())
-        page = tabs[key][1]
-        page.goto(url)
-        return page
+        return tabs.open(url, fresh=fresh, color_scheme=scheme, java_script_enabled=js,
+                         viewport={"width": width, "height": SIZES.get(width, 800)})
 
     yield _open
-    for context, _page in tabs.values():
-        context.close()
+    tabs.close()
 
 
 @pytest.mark.parametrize("width", [375, 1280])
