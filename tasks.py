@@ -3,7 +3,7 @@
 Follows the Pelican quickstart's names (clean, build, rebuild, regenerate, serve,
 reserve, preview, livereload, publish) and adds kit, new, check, headers, bench,
 test and lint. Every task ends with a one-line Italian summary; the work itself lives
-in ``buildtools/`` so that tests and benchmarks call the same code.
+in ``blog/`` so that tests and benchmarks call the same code.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from buildtools import paths
-from buildtools.engine import BuildError, Engine
+from blog import paths
+from blog.build.engine import BuildError, Engine
 
 ROOT = paths.ROOT
 PY = shlex.quote(sys.executable)
@@ -49,7 +49,7 @@ def _build(settings: Path, output: Path, drafts: bool = False, force: bool = Fal
 @task
 def clean(c):
     """Remove the generated site (every version of it) and the build caches."""
-    from buildtools.outputs import remove_all
+    from blog.build.outputs import remove_all
 
     remove_all(CONFIG["deploy_path"])
     shutil.rmtree(paths.CACHE, ignore_errors=True)
@@ -75,7 +75,7 @@ def regenerate(c):
     """Rebuild on every change (same strict build as `build`; no browser refresh)."""
     import watchfiles
 
-    from buildtools.signals import stop_on_signals
+    from blog.serve.signals import stop_on_signals
 
     engine = Engine(CONFIG["settings_base"], output=CONFIG["deploy_path"], say=_flushing_print)
     watched = [paths.CONTENT, paths.THEME, paths.PLUGINS, paths.KIT, CONFIG["settings_base"]]
@@ -96,7 +96,7 @@ def regenerate(c):
             "host": "address to listen on (default 127.0.0.1)"})
 def serve(c, port=CONFIG["port"], host=CONFIG["host"]):
     """Serve output/ at http://127.0.0.1:8000/ with the production security headers."""
-    from buildtools.server import PortBusy, run_site
+    from blog.serve.app import PortBusy, run_site
 
     try:
         run_site(CONFIG["deploy_path"], host=host, port=int(port), say=_flushing_print)
@@ -120,8 +120,8 @@ def preview(c, force=False):
 @task
 def kit(c, force=False):
     """Build the PDF kit sulla delega (re-rendered only when kit/ changed)."""
-    from buildtools.engine import build_kit
-    from buildtools.report import seconds_it
+    from blog.build.engine import build_kit
+    from blog.report import seconds_it
 
     try:
         info = build_kit(CONFIG["settings_base"], force=force, say=_flushing_print)
@@ -138,7 +138,7 @@ def kit(c, force=False):
 @task(help={"port": "port of the site (default 8000)", "isso_port": "port of Isso (8081)"})
 def comments(c, port=CONFIG["port"], isso_port=8081):
     """Serve output/ with Isso's comments on 127.0.0.1 (local database, moderation links)."""
-    from buildtools.comments import run_for_author
+    from blog.comments.isso import run_for_author
 
     code = run_for_author(CONFIG["deploy_path"], port=int(port), isso_port=int(isso_port))
     if code:
@@ -152,7 +152,7 @@ def comments(c, port=CONFIG["port"], isso_port=8081):
 })
 def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
     """Serve the site, rebuild on every change, refresh the browser."""
-    from buildtools.devserver import LiveSession, PortBusy, UnsafeLinks, make_site_builder
+    from blog.serve.livereload import LiveSession, PortBusy, UnsafeLinks, make_site_builder
 
     say = _flushing_print
     builder = make_site_builder(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts,
@@ -175,8 +175,8 @@ def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
 )
 def new(c, title, category="", tags="delega"):
     """Create a draft article in content/articles/ with the front matter the theme reads."""
-    from buildtools.deploy import read_settings
-    from buildtools.newpost import NewPostError, create_post
+    from blog.newpost import NewPostError, create_post
+    from blog.publish.deploy import read_settings
 
     settings = read_settings(CONFIG["settings_base"])
     try:
@@ -200,8 +200,8 @@ def new(c, title, category="", tags="delega"):
 })
 def check(c, site="output", quick=False, all=False, build=False):
     """Check a built site: links and anchors, drafts, page weight, HTML, accessibility."""
-    from buildtools.checks import run_checks
-    from buildtools.deploy import read_settings
+    from blog.checks import run_checks
+    from blog.publish.deploy import read_settings
 
     began = time.perf_counter()
     folder = Path(site) if Path(site).is_absolute() else ROOT / site
@@ -224,9 +224,9 @@ def check(c, site="output", quick=False, all=False, build=False):
             "allow_dirty": "publish even with uncommitted files in content/, theme/, kit/…"})
 def publish(c, dry_run=False, allow_dirty=False):
     """Build with publishconf.py, check, precompress, then deploy atomically (rsync/gh-pages)."""
-    from buildtools.deploy import DeployError
-    from buildtools.publish import PublishFailed
-    from buildtools.publish import publish as publish_site
+    from blog.publish.deploy import DeployError
+    from blog.publish.pipeline import PublishFailed
+    from blog.publish.pipeline import publish as publish_site
 
     try:
         result = publish_site(CONFIG["settings_publish"], dry_run=dry_run,
@@ -239,8 +239,8 @@ def publish(c, dry_run=False, allow_dirty=False):
 @task
 def rollback(c):
     """Put the previous published version live again (one switch or one gh-pages commit)."""
-    from buildtools.deploy import DeployError
-    from buildtools.publish import rollback as rollback_site
+    from blog.publish.deploy import DeployError
+    from blog.publish.pipeline import rollback as rollback_site
 
     try:
         result = rollback_site(CONFIG["settings_publish"])
@@ -251,8 +251,8 @@ def rollback(c):
 
 @task
 def headers(c):
-    """Regenerate deploy/security-headers.conf from buildtools/headers.py."""
-    from buildtools.headers import main
+    """Regenerate deploy/security-headers.conf from blog/headers.py."""
+    from blog.headers import main
 
     main()
 
@@ -298,7 +298,7 @@ def _flushing_print(line: str) -> None:
 })
 def import_wordpress(c, export, uploads="", production_db=False):
     """Import a WordPress export: posts, pages, comments (Isso) and old addresses."""
-    from buildtools.wordpress import ImportFailed, run_import
+    from blog.wordpress import ImportFailed, run_import
 
     try:
         report = run_import(Path(export), ROOT, uploads=Path(uploads) if uploads else None,

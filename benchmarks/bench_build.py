@@ -106,7 +106,7 @@ def run_measured(command: list[str], cwd: Path) -> Run:
 
 
 def _seconds(text: str) -> float:
-    """``"3,1 s"`` or ``"2 min 05 s"`` (buildtools.report.seconds_it) → seconds."""
+    """``"3,1 s"`` or ``"2 min 05 s"`` (blog.report.seconds_it) → seconds."""
     found = re.match(r"(?:(\d+) min )?([\d,]+) s", text.strip())
     if not found:
         return 0.0

@@ -96,7 +96,7 @@ def preview_latency(server, page: str, edit: Callable[[int], None], mark: Callab
     line, printed once every page is in place) and to its search index being up to
     date (its «Indice di ricerca aggiornato» line). The lines are timed as they arrive;
     after each round the search index is read back: ``mark(n)`` must be in it."""
-    from buildtools.search_index import fragments
+    from blog.build.search import fragments
 
     connection, response = _events(server.url, page)
     try:

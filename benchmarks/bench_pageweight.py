@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from buildtools.checks.budget import page_loads
+from blog.checks.budget import page_loads
 
 PAGE_TYPES = {
     "home": "index.html",
@@ -46,7 +46,7 @@ def build_copy() -> Path:
 
 def bench_og(titles: int = 7) -> tuple[float, float]:
     """Seconds to produce ``titles`` cards with an empty cache, then with a warm one."""
-    from buildtools.engine import local_plugin
+    from blog.build.engine import local_plugin
 
     og_image = local_plugin("og_image")
 

@@ -4,8 +4,8 @@ headers such as the production CSP)."""
 
 from typing import Any
 
-from buildtools.checks.browser import launch_chromium
-from buildtools.checks.browser import serve as serve_directory
+from blog.checks.browser import launch_chromium
+from blog.checks.browser import serve as serve_directory
 
 __all__ = ["launch_chromium", "search_urls", "serve_directory"]
 

@@ -211,8 +211,8 @@ def site_report(built_project: Path, site: Path, browser):
 
     It fills the project's check memo (``.cache/controlli/memo.json``), so an
     ``invoke check`` later in the session re-checks only the pages that differ."""
-    from buildtools.checks import run_checks
-    from buildtools.deploy import read_settings
+    from blog.checks import run_checks
+    from blog.publish.deploy import read_settings
 
     siteurls = [str(read_settings(built_project / name).get("SITEURL", ""))
                 for name in ("pelicanconf.py", "publishconf.py")]
@@ -226,7 +226,7 @@ def isso_site(site: Path, tmp_path_factory: pytest.TempPathFactory):
     """The built site and the real Isso server (temporary SQLite database, moderation
     on, isso/isso.cfg) on one origin of 127.0.0.1, ``/isso/`` proxied as in
     deploy/nginx.conf. One Isso per test module: yields ``(site server, Isso server)``."""
-    from buildtools.comments import site_with_comments
+    from blog.comments.isso import site_with_comments
 
     database = tmp_path_factory.mktemp("isso") / "comments.db"
     with site_with_comments(site, database) as servers:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from buildtools.engine import Engine
+from blog.build.engine import Engine
 
 ARTICLES = Path("content/articles")
 BODY = ARTICLES / "cosa-delegare-per-primo.md"

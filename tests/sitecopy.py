@@ -15,7 +15,7 @@ PROJECT_ITEMS = (
     "theme",
     "plugins",
     "kit",
-    "buildtools",
+    "blog",
     "pelicanconf.py",
     "publishconf.py",
     "tasks.py",
@@ -29,7 +29,7 @@ IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 # kit/ and the settings; pelicanconf.py and publishconf.py name them) and the social cards
 # (a hash of each card's text and fonts). A kit render or a card drawing then happens once
 # per test run, not once per copy. Likewise the compiled templates (named by template
-# name and Jinja's options, checked against the template's source: buildtools/engine.py).
+# name and Jinja's options, checked against the template's source: blog/build/engine.py).
 SHARED_CACHES = (".cache/kit", ".cache/kit-publish", ".cache/og-images",
                  ".cache/pelican/jinja", ".cache/pelican-publish/jinja")
 # Where the copies of every test process (pytest-xdist workers) leave those caches for

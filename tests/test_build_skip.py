@@ -1,5 +1,5 @@
 """`invoke build` when nothing changed builds nothing; any change to what a build reads
-makes a real build (buildtools/fingerprint.py)."""
+makes a real build (blog/build/fingerprint.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from buildtools import fingerprint
-from buildtools.engine import read_settings
+from blog.build import fingerprint
+from blog.build.engine import read_settings
 from tests.sitecopy import copy_project, invoke
 
 ARTICLE = "content/articles/sei-pronto-assistente-virtuale.md"
@@ -42,7 +42,7 @@ CHANGES = {
     "plugin": _append("plugins/og_image/__init__.py", "\n# modificato\n"),
     "kit": _append("kit/kit.css", "\n/* modificato */\n"),
     "impostazioni": _append("pelicanconf.py", "\nSITENAME = 'Altro nome'\n"),
-    "motore": _append("buildtools/outputs.py", "\n# modificato\n"),
+    "motore": _append("blog/build/outputs.py", "\n# modificato\n"),
 }
 
 

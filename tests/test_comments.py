@@ -70,7 +70,7 @@ def test_every_string_of_isso_client_is_italian() -> None:
 def test_isso_config_moderates_and_keeps_secrets_out_of_the_repo() -> None:
     import configparser
 
-    from buildtools.comments import CONFIG, CommentsUnavailable, IssoServer, missing_variables
+    from blog.comments.isso import CONFIG, CommentsUnavailable, IssoServer, missing_variables
 
     config = configparser.ConfigParser(interpolation=None)
     config.read(CONFIG, encoding="utf-8")
@@ -251,7 +251,7 @@ def test_invoke_comments_serves_production_headers_and_any_signal_stops_isso(
 ) -> None:
     import shutil
 
-    from buildtools.headers import SECURITY_HEADERS
+    from blog.headers import SECURITY_HEADERS
     from tests.workflow_support import wait_for
 
     shutil.copytree(ROOT / "isso", built_project / "isso", dirs_exist_ok=True)
@@ -260,7 +260,7 @@ def test_invoke_comments_serves_production_headers_and_any_signal_stops_isso(
         cwd=built_project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=os.environ | {"PYTHONUNBUFFERED": "1", "ISSO_ADMIN_PASSWORD": "segreta-di-prova"},
         # As a background job of a script starts it: with SIGINT ignored, Python alone
-        # would never raise KeyboardInterrupt (buildtools/signals.py).
+        # would never raise KeyboardInterrupt (blog/serve/signals.py).
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     lines: list[str] = []
@@ -298,7 +298,7 @@ def test_invoke_comments_serves_production_headers_and_any_signal_stops_isso(
 
 
 def test_wrong_admin_logins_get_429_while_comments_still_post(isso_site) -> None:
-    from buildtools.server import LOGIN_BURST
+    from blog.serve.app import LOGIN_BURST
 
     web, _ = isso_site
     statuses, bodies = [], []

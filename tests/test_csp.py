@@ -6,7 +6,7 @@ Chromium then visits every page type, searches, opens a result and posts a comme
 no console error, CSP violation or failed request may appear. The policy is
 ``default-src 'self'`` plus ``'wasm-unsafe-eval'`` for Pagefind's WebAssembly, the one
 addition it needs (the last test shows what happens without it); the production policy
-of buildtools/headers.py is checked the same way."""
+of blog/headers.py is checked the same way."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, expect
 
-from buildtools import server
-from buildtools.comments import serve_site, site_with_comments
-from buildtools.headers import (
+from blog.comments.isso import serve_site, site_with_comments
+from blog.headers import (
     NGINX_CONF,
     SECURITY_HEADERS,
     parse_headers_file,
     parse_nginx,
     render_headers_file,
 )
+from blog.serve import app as server
 
 MINIMAL = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
 ARTICLE = "/sei-pronto-assistente-virtuale/"
@@ -153,8 +153,8 @@ def test_every_page_type_works_under_the_policy(browser: Browser, site: Path, cs
 
 
 def test_nginx_sample_matches_the_local_proxy() -> None:
-    """deploy/nginx.conf and buildtools.comments agree on /isso/ and its author pages."""
-    from buildtools.comments import AUTHOR_PAGES, AUTHOR_PAGES_CSP, ROOT
+    """deploy/nginx.conf and blog.comments.isso agree on /isso/ and its author pages."""
+    from blog.comments.isso import AUTHOR_PAGES, AUTHOR_PAGES_CSP, ROOT
 
     conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
     assert f"location ~ {AUTHOR_PAGES.pattern} {{" in conf

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_data_it_formats_in_italian() -> None:
-    from buildtools.engine import local_plugin
+    from blog.build.engine import local_plugin
 
     data_it = local_plugin("italian_dates").data_it
 

@@ -33,8 +33,8 @@ from pathlib import Path
 import brotli
 import pytest
 
-from buildtools.headers import SECURITY_HEADERS, author_pages_headers
-from buildtools.precompress import precompress_site
+from blog.headers import SECURITY_HEADERS, author_pages_headers
+from blog.publish.precompress import precompress_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "deploy" / "nginx.conf"
@@ -165,8 +165,8 @@ def served_site(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def isso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from buildtools.comments import IssoServer, local_environment
-    from buildtools.comments import free_port as isso_port
+    from blog.comments.isso import IssoServer, local_environment
+    from blog.comments.isso import free_port as isso_port
 
     database = tmp_path_factory.mktemp("isso-nginx") / "comments.db"
     env = local_environment(f"https://{SERVER_NAME}", isso_port(), database,
@@ -297,7 +297,7 @@ def test_pagefind_hashed_files_are_immutable_its_entry_points_are_not(nginx: Ngi
 
 
 def test_static_hosts_get_the_same_cache_policy_from_headers_file(nginx: Nginx) -> None:
-    from buildtools.headers import parse_headers_file, render_headers_file
+    from blog.headers import parse_headers_file, render_headers_file
 
     rules = parse_headers_file(render_headers_file())
     assert rules.pop("/*") == SECURITY_HEADERS
@@ -346,7 +346,7 @@ def test_every_kind_of_response_has_the_same_security_headers(nginx: Nginx) -> N
     assert missing.body == (nginx.site / "404.html").read_bytes()
 
     # Isso's own pages: their policy and Referrer-Policy, every other header the same.
-    from buildtools.comments import AUTHOR_PAGES_CSP
+    from blog.comments.isso import AUTHOR_PAGES_CSP
 
     admin = nginx.get("/isso/admin/", source=VISITOR)
     assert admin.status == 200 and b'name="password"' in admin.body

@@ -1,11 +1,11 @@
-"""The output folder as a symlink to complete versions (buildtools.outputs), on real folders."""
+"""The output folder as a symlink to complete versions (blog.build.outputs), on real folders."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from buildtools import outputs
+from blog.build import outputs
 
 
 def _version(output: Path, text: str) -> Path:

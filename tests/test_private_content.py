@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.search_index import fragments
+from blog.build.search import fragments
 from tests import browser_support
 from tests.sitecopy import copy_project, invoke
 
@@ -227,8 +227,8 @@ def test_drafts_are_written_only_as_a_local_preview(built: tuple[str, Path]) -> 
 def test_hidden_posts_link_no_page_that_does_not_exist(built: tuple[str, Path]) -> None:
     """Their own category and tag have no page (listing them would reveal the post):
     shown as text, not as dead links that would stop `invoke check` and the publish."""
-    from buildtools.checks.links import check_links
-    from buildtools.checks.site import SiteIndex
+    from blog.checks.links import check_links
+    from blog.checks.site import SiteIndex
 
     _, site = built
     site = site.resolve()

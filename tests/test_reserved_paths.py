@@ -91,7 +91,7 @@ def test_every_reserved_address_is_named_in_one_build(project: Path) -> None:
 
 
 def test_reserved_names_come_from_the_settings() -> None:
-    from buildtools.engine import read_settings
+    from blog.build.engine import read_settings
 
     sys.path.insert(0, str(ROOT / "plugins"))
     from reserved_paths import reserved_paths

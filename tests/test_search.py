@@ -11,8 +11,8 @@ import brotli
 import pytest
 from playwright.sync_api import Page, expect
 
-from buildtools.checks.budget import PAGE_BUDGETS
-from buildtools.search_index import BUNDLE, fragments, index_site, indexed_pages, part_folders
+from blog.build.search import BUNDLE, fragments, index_site, indexed_pages, part_folders
+from blog.checks.budget import PAGE_BUDGETS
 from tests.browser_support import search_urls
 from tests.sitecopy import copy_project, invoke
 

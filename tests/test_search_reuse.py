@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from buildtools.search_index import (
+from blog.build.search import (
     BUNDLE,
     PART_PREFIX,
     PARTS,

@@ -101,7 +101,7 @@ def test_production_build_leaves_out_unreferenced_static_files(production_site: 
 
 def test_check_names_what_production_leaves_out(project: Path, dev_site: Path) -> None:
     """What ``invoke check`` reports on a local build: the files production leaves out."""
-    from buildtools.checks.static import check_unreferenced_static
+    from blog.checks.static import check_unreferenced_static
 
     problems = check_unreferenced_static(dev_site, project / "content")
     assert [(p.page, p.rule) for p in problems] == [

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.checks import PAGE_BUDGETS, SiteIndex, axe_pages, axe_violations, html_errors
-from buildtools.checks.a11y import LISTING_DIRS, template_of
-from buildtools.checks.budget import over_budget, page_loads, page_weight
-from buildtools.checks.runner import AXE, CSP, DRAFTS, LINKS, NU, STATIC, WEIGHT
+from blog.checks import PAGE_BUDGETS, SiteIndex, axe_pages, axe_violations, html_errors
+from blog.checks.a11y import LISTING_DIRS, template_of
+from blog.checks.budget import over_budget, page_loads, page_weight
+from blog.checks.runner import AXE, CSP, DRAFTS, LINKS, NU, STATIC, WEIGHT
 from tests.sitecopy import ROOT, invoke
 from tests.test_theme_browser import PAGE_TYPES
 
@@ -172,7 +172,7 @@ def test_check_reports_every_kind_of_problem_readably(
 
 
 # What a dark-scheme block may set and still be checked by axe's colour rules alone
-# (buildtools/checks/a11y.py): colour properties, and custom properties holding colours.
+# (blog/checks/a11y.py): colour properties, and custom properties holding colours.
 COLOUR_PROPERTIES = re.compile(r"^(color|background(-color)?|border(-[a-z]+)*-color|"
                                r"outline-color|fill|stroke|caret-color|accent-color|"
                                r"text-decoration-color|color-scheme)$")

@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urljoin
 import pytest
 from bs4 import BeautifulSoup
 
-from buildtools.comments import free_port, site_with_comments
+from blog.comments.isso import free_port, site_with_comments
 from tests.sitecopy import ROOT, copy_project, invoke
 from tests.wordpress_support import EXPORT, LANG_C, UPLOADS, nginx_binary, nginx_with_redirects
 
@@ -325,13 +325,13 @@ def test_invoke_check_rules_hold_on_the_imported_site(imported):
     """The checks of `invoke check` that judge content: links and anchors, drafts, the
     production CSP, unlinked static files, and the Nu Html Checker on the imported pages
     and on a refresh page; axe's page list (axe itself runs in the whole-site check)."""
-    from buildtools.checks.csp import check_csp
-    from buildtools.checks.drafts import check_drafts
-    from buildtools.checks.links import check_links
-    from buildtools.checks.nu import html_errors
-    from buildtools.checks.site import SiteIndex
-    from buildtools.checks.static import check_unreferenced_static
-    from buildtools.engine import read_settings
+    from blog.build.engine import read_settings
+    from blog.checks.csp import check_csp
+    from blog.checks.drafts import check_drafts
+    from blog.checks.links import check_links
+    from blog.checks.nu import html_errors
+    from blog.checks.site import SiteIndex
+    from blog.checks.static import check_unreferenced_static
 
     site, content = imported.site, imported.project / "content"
     siteurls = [str(read_settings(imported.project / name).get("SITEURL", ""))
@@ -345,7 +345,7 @@ def test_invoke_check_rules_hold_on_the_imported_site(imported):
              "2019/05/12/come-delegare-la-posta/index.html"]
     assert html_errors(site, pages) == []
     # axe (whole-site runs) leaves the refresh pages out: they navigate before it can run.
-    from buildtools.checks.a11y import axe_pages
+    from blog.checks.a11y import axe_pages
 
     chosen = axe_pages(index)
     assert "come-delegare-la-posta/index.html" in chosen

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.wordpress import ImportFailed, run_import
-from buildtools.wordpress.body import Resolvers, convert
-from buildtools.wordpress.slugs import ascii_slug, title_key
+from blog.wordpress import ImportFailed, run_import
+from blog.wordpress.body import Resolvers, convert
+from blog.wordpress.slugs import ascii_slug, title_key
 from tests.sitecopy import copy_project, invoke, tree_digest
 from tests.wordpress_support import EXPORT, LANG_C, UPLOADS, comment_rows
 
@@ -174,7 +174,7 @@ def test_redirect_to_a_page_that_is_gone_is_a_build_warning(tmp_path: Path, capl
     import logging
     from types import SimpleNamespace
 
-    from buildtools.engine import local_plugin
+    from blog.build.engine import local_plugin
 
     write_redirects = local_plugin("wordpress_redirects").write_redirects
 

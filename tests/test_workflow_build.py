@@ -25,8 +25,9 @@ SLUG = "sei-pronto-assistente-virtuale"
 KILLED_BUILD = """
 import os, signal, sys
 from pathlib import Path
-from buildtools import outputs, paths
-from buildtools.engine import build
+from blog import paths
+from blog.build import outputs
+from blog.build.engine import build
 
 point = sys.argv[1]
 def die(*_, **__):

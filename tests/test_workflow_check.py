@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from buildtools.checks import (
+from blog.checks import (
     CheckMemo,
     Problem,
     SiteIndex,
@@ -17,9 +17,9 @@ from buildtools.checks import (
     check_links,
     find_drafts,
 )
-from buildtools.checks.memo import tool_versions
-from buildtools.checks.problem import group_problems
-from buildtools.checks.runner import CSP
+from blog.checks.memo import tool_versions
+from blog.checks.problem import group_problems
+from blog.checks.runner import CSP
 from tests.sitecopy import invoke
 
 
@@ -114,8 +114,8 @@ def test_csp_check_finds_what_the_production_policy_blocks(tmp_path: Path) -> No
 
 
 def test_csp_check_allows_what_the_policy_allows(tmp_path: Path) -> None:
-    from buildtools.checks.csp import parse_policy
-    from buildtools.headers import script_hash
+    from blog.checks.csp import parse_policy
+    from blog.headers import script_hash
 
     site = tmp_path / "sito"
     site.mkdir()
@@ -145,7 +145,7 @@ def test_draft_sources_are_found_and_their_pages_reported(tmp_path: Path) -> Non
 
 
 def test_axe_skips_redirect_pages(tmp_path: Path) -> None:
-    from buildtools.checks import axe_pages
+    from blog.checks import axe_pages
 
     site = tmp_path / "sito"
     (site / "vecchio").mkdir(parents=True)

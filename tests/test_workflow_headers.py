@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from buildtools import headers
-from buildtools.precompress import brotli_bytes, gzip_bytes
+from blog import headers
+from blog.publish.precompress import brotli_bytes, gzip_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = ("Content-Security-Policy", "Strict-Transport-Security", "X-Content-Type-Options",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.headers import SECURITY_HEADERS
+from blog.headers import SECURITY_HEADERS
 from tests.sitecopy import copy_project
 from tests.workflow_support import LiveServer, wait_for
 
@@ -127,7 +127,7 @@ def test_the_open_page_is_rendered_first_then_the_site_and_an_undo_is_not_reused
 
 
 def _indexed_text(site: Path) -> str:
-    from buildtools.search_index import fragments
+    from blog.build.search import fragments
 
     return "\n".join(record["content"] for record in fragments(site))
 
@@ -267,7 +267,7 @@ def test_pages_fetched_during_a_rebuild_are_always_complete(live: LiveServer) ->
 def test_a_symlink_out_of_the_project_stops_livereload_before_it_watches(tmp_path: Path) -> None:
     """watchfiles follows links: one to a home folder would be watched whole. livereload
     refuses first, naming the link, as the build does."""
-    from buildtools.devserver import UnsafeLinks, check_links
+    from blog.serve.livereload import UnsafeLinks, check_links
 
     (tmp_path / "content" / "extra").mkdir(parents=True)
     (tmp_path / "theme").mkdir()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from buildtools.newpost import slugify_it
+from blog.newpost import slugify_it
 from tests.sitecopy import copy_project, invoke
 
 

@@ -192,7 +192,7 @@ def test_publish_to_gh_pages_of_a_bare_repository(
              for name in listing if name.endswith((".html", ".xml", ".json"))}
     _no_draft(files)
     # GitHub Pages sends no headers: every page carries the policy in a <meta> instead.
-    from buildtools.headers import meta_content_security_policy
+    from blog.headers import meta_content_security_policy
 
     for name, data in files.items():
         if name.endswith(".html") and b"http-equiv=\"refresh\"" not in data:
@@ -248,7 +248,7 @@ def test_a_publish_whose_checks_fail_leaves_both_targets_untouched(
      {"DELEGA_DEPLOY_DEST": "/b", "DELEGA_DEPLOY_SSH_PORT": "2222"}, ("rsync", "/b", 2222)),
 ])
 def test_deploy_settings_and_environment(settings, environ, expected) -> None:
-    from buildtools.deploy import load_config
+    from blog.publish.deploy import load_config
 
     config = load_config(settings, environ)
     assert (config.method, config.destination, config.ssh_port) == expected
@@ -260,7 +260,7 @@ def test_deploy_settings_and_environment(settings, environ, expected) -> None:
     ({}, {"DELEGA_DEPLOY": "rsync"}, "Manca la destinazione per «rsync»"),
 ])
 def test_incomplete_deploy_settings_explain_themselves(settings, environ, says) -> None:
-    from buildtools.deploy import DeployError, load_config
+    from blog.publish.deploy import DeployError, load_config
 
     with pytest.raises(DeployError) as error:
         load_config(settings, environ)
@@ -268,7 +268,7 @@ def test_incomplete_deploy_settings_explain_themselves(settings, environ, says) 
 
 
 def test_destinations_split_into_host_and_path(tmp_path: Path) -> None:
-    from buildtools.deploy import split_destination
+    from blog.publish.deploy import split_destination
 
     assert split_destination("giulia@server.example:/srv/www/blog/") == (
         "giulia@server.example", "/srv/www/blog")
@@ -294,7 +294,7 @@ exec sh -c "$*"
 def test_rsync_over_ssh_runs_the_same_release_switch_remotely(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from buildtools.deploy import DeployConfig, deploy_rsync
+    from blog.publish.deploy import DeployConfig, deploy_rsync
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -385,7 +385,7 @@ def test_publish_refuses_uncommitted_sources_naming_them(
 def test_uncommitted_lists_only_the_published_sources(
     project: Path, dirty_sources: list[str]
 ) -> None:
-    from buildtools.worktree import uncommitted
+    from blog.publish.worktree import uncommitted
 
     changes = uncommitted(project)
     assert sorted(change.path for change in changes) == sorted(dirty_sources)
@@ -464,7 +464,7 @@ def _tiny_site(folder: Path, text: str) -> Path:
 def test_rollback_switches_the_rsync_target_back_to_the_previous_release(
     project: Path, tmp_path: Path
 ) -> None:
-    from buildtools.deploy import DeployConfig, deploy_rsync
+    from blog.publish.deploy import DeployConfig, deploy_rsync
 
     blog = tmp_path / "www" / "blog"
     blog.parent.mkdir()
@@ -493,7 +493,7 @@ def test_rollback_switches_the_rsync_target_back_to_the_previous_release(
 def test_rollback_on_gh_pages_is_one_commit_with_the_previous_tree(
     project: Path, tmp_path: Path
 ) -> None:
-    from buildtools.deploy import DeployConfig, deploy_gh_pages
+    from blog.publish.deploy import DeployConfig, deploy_gh_pages
 
     bare = tmp_path / "pages.git"
     subprocess.run(["git", "init", "--bare", "--quiet", str(bare)], check=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.headers import write_headers_file
-from buildtools.precompress import precompress_site
+from blog.headers import write_headers_file
+from blog.publish.precompress import precompress_site
 from tests.sitecopy import copy_project, invoke, tree_digest
 
 EPOCH = "1795000000"  # 18 November 2026

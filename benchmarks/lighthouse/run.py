@@ -2,7 +2,7 @@
 
 Builds a copy of the project the way a plain static host gets it (no comment server:
 ``DELEGA_ISSO_URL=""``), serves ``output/`` as plain files on 127.0.0.1 (no headers, no
-compression: buildtools.checks.browser.serve) and
+compression: blog.checks.browser.serve) and
 runs the Lighthouse CLI (npm, installed here by ``npm ci`` — never a build or publish
 dependency) with Debian's Chromium, three times per page and profile (``LIGHTHOUSE_RUNS``),
 and prints the median scores; exits 1 if any score is below 100
@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from buildtools.checks.browser import serve
+from blog.checks.browser import serve
 from tests.sitecopy import copy_project, invoke
 
 HERE = Path(__file__).resolve().parent

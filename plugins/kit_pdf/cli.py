@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from buildtools.paths import KIT, KIT_CACHE
+from blog.paths import KIT, KIT_CACHE
 
 from .builder import DEFAULT_FILENAME, build_kit, seconds_label
 from .errors import KitBuildError

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from buildtools.paths import PUBLISH_SETTINGS
-from buildtools.paths import ROOT as PROJECT_ROOT
+from blog.paths import PUBLISH_SETTINGS
+from blog.paths import ROOT as PROJECT_ROOT
 
 from .errors import KitBuildError
 

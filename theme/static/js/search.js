@@ -14,7 +14,7 @@ function plural(n, one, many) {
 }
 
 /* The index reads elisions as un'assistente, so that «assistente» finds them
-   (buildtools/search_index.py): the reader sees the page's own un’assistente. In an
+   (blog/build/search.py): the reader sees the page's own un’assistente. In an
    excerpt the apostrophe is &#39; and a <mark> may stand next to it. */
 function typographic(text) {
   return text.replace(/(?<=\p{L}(?:<\/?mark>)?)(?:'|&#39;)(?=(?:<\/?mark>)?\p{L})/gu, "’");
@@ -58,7 +58,7 @@ export function start(form) {
   let found = [];
   let shownCount = 0;
 
-  /* The index comes in parts (buildtools/search_index.py): the first is the bundle
+  /* The index comes in parts (blog/build/search.py): the first is the bundle
      itself, the others are listed in parti.json and searched as one with it. */
   const parts = fetch(bundle + "parti.json")
     .then((response) => (response.ok ? response.json() : []))

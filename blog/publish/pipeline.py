@@ -1,0 +1,218 @@
+"""``invoke publish``: production build, checks, precompression, atomic deploy.
+
+0. before anything is built: refuse when the sources that reach the site (``content/``,
+   ``theme/``, ``kit/``, ``plugins/``, the settings) have uncommitted or untracked files,
+   naming them (``allow_dirty`` overrides, loudly; ``blog.publish.worktree``), and prove
+   the target reachable and writable (``deploy.preflight``);
+1. build kit, site and search index with ``publishconf.py`` in the working folder into
+   ``.cache/publish/sito`` (``blog.build.engine``; its own warm caches), and write
+   ``_headers``;
+2. run every check (``blog.checks``): one failure stops here, the target untouched;
+   (a site whose fingerprint already passed them all is not checked again);
+3. write ``.gz`` and ``.br`` twins;
+4. deploy (``blog.publish.deploy``): rsync release + symlink switch, or a gh-pages push.
+
+With ``dry_run`` the last step is skipped and the ready site stays in the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from blog.checks import CheckReport, run_checks
+from blog.headers import meta_content_security_policy, write_headers_file
+from blog.paths import CACHE, PUBLISH_SETTINGS, ROOT
+from blog.paths import CHECK_MEMO as CHECK_MEMO_DEV
+from blog.publish import deploy as deploy_mod
+from blog.publish import worktree
+from blog.publish.precompress import CompressionStats, candidates, precompress_site
+from blog.report import Steps, site_summary
+
+PUBLISH_DIR = CACHE / "publish" / "sito"
+# A GitHub Pages build differs (the policy in a <meta>): it has a folder of its own.
+PUBLISH_DIR_GH_PAGES = PUBLISH_DIR.with_name("sito-gh-pages")
+# Fingerprint of the last production site that passed every check: publishing the
+# very same bytes again (a second target, a retry after a network error) skips them.
+CHECKED_FILE = CACHE / "publish" / "controlli-superati.txt"  # the last few
+# Pages of production builds that passed the slow checks, by content.
+CHECK_MEMO = CHECK_MEMO_DEV.with_name("memo-produzione.json")
+
+
+class PublishFailed(Exception):
+    """Publishing stopped; the message (Italian) says why. The target is untouched."""
+
+
+@dataclass
+class PublishResult:
+    """What happened, for the final summary line."""
+
+    site: Path
+    summary: str
+    checks: CheckReport | None = None
+    compression: CompressionStats | None = None
+    deployed: deploy_mod.DeployResult | None = None
+
+
+def publish(
+    settings_file: Path = PUBLISH_SETTINGS,
+    *,
+    dry_run: bool = False,
+    allow_dirty: bool = False,
+    output: Path | None = None,
+    root: Path = ROOT,
+    say: Callable[[str], None] | None = None,
+) -> PublishResult:
+    """Run the whole pipeline; raise :class:`PublishFailed` or ``DeployError`` on failure."""
+    from blog.build.engine import BuildError, build
+
+    settings = deploy_mod.read_settings(settings_file)
+    config = None if dry_run else deploy_mod.load_config(settings)
+    steps = Steps(total=5 if dry_run else 6)
+    tell = say or steps.say
+    target = config.describe() if config else "nessuna (prova generale)"
+    tell(f"Pubblicazione con {settings_file.name} verso: {target}")
+
+    if output is None:
+        gh_pages = config is not None and config.method == "gh-pages"
+        output = PUBLISH_DIR_GH_PAGES if gh_pages else PUBLISH_DIR
+    dirty = _uncommitted_sources(root, allow=allow_dirty or dry_run)
+    if dirty:
+        tell(worktree.warning(dirty))
+    if config is not None:
+        tell(f"      destinazione: {deploy_mod.preflight(config, root)}")
+
+    try:
+        # The engine prints through ``say`` (the steps' own stream when not given).
+        build(settings_file, output=output, post_steps=(write_headers_file,), steps=steps,
+              say=say, override=_host_settings(config))
+    except BuildError as exc:
+        raise PublishFailed(f"La build di produzione è fallita:\n{exc}") from None
+    site = output.resolve()
+
+    with steps.step("Controlli del sito"):
+        fingerprint = site_fingerprint(site)
+        if _already_checked(fingerprint):
+            report = CheckReport(site=site, pages=sum(1 for _ in site.rglob("*.html")))
+            tell("      ✓ questo stesso sito (byte per byte) ha già superato tutti i controlli: "
+                 "non li ripeto")
+        else:
+            report = run_checks(site, siteurl=str(settings.get("SITEURL", "")),
+                                fail_fast=True, memo=CHECK_MEMO,
+                                say=lambda line: tell(f"      {line}"))
+            tell(_indent(report.text()))
+            if report.ok:
+                _remember_checked(fingerprint)
+    if not report.ok:
+        where = f"{config.describe()} non è stato toccato" if config else "nulla è stato pubblicato"
+        raise PublishFailed(f"{report.summary(steps.elapsed)}.\nPubblicazione annullata: {where}.")
+
+    with steps.step("Compressione gzip e brotli"):
+        counter = steps.counter("file", len(candidates(site)))
+        stats = precompress_site(site, on_file=counter.advance)
+        counter.close()
+        tell(f"      {stats.line()}")
+
+    result = PublishResult(site=output, summary="", checks=report, compression=stats)
+    if config is None:
+        result.summary = site_summary(
+            f"Prova generale riuscita, sito pronto in {_rel(output)} (non pubblicato)",
+            site, steps.elapsed)
+        return result
+
+    with steps.step(f"Invio a {config.describe()}"):
+        result.deployed = deploy_mod.deploy(site, config, settings, say=tell)
+    extra = result.deployed.detail
+    if dirty:
+        extra += f", CON {len(dirty)} FILE NON SALVATI IN GIT (--allow-dirty)"
+    result.summary = site_summary(
+        f"Pubblicato su {result.deployed.where}", site, steps.elapsed, extra=extra)
+    return result
+
+
+def _host_settings(config: deploy_mod.DeployConfig | None) -> dict[str, str]:
+    """Settings that depend on the host: GitHub Pages sends no headers, so its pages
+    carry the Content-Security-Policy in a ``<meta http-equiv>`` (``CSP_META``)."""
+    if config is not None and config.method == "gh-pages":
+        return {"CSP_META": meta_content_security_policy()}
+    return {}
+
+
+def rollback(settings_file: Path = PUBLISH_SETTINGS) -> deploy_mod.DeployResult:
+    """Put the previous release live again (``invoke rollback``); raise ``DeployError``."""
+    settings = deploy_mod.read_settings(settings_file)
+    config = deploy_mod.load_config(settings)
+    deploy_mod.preflight(config)
+    return deploy_mod.rollback(config, settings)
+
+
+def _uncommitted_sources(root: Path, *, allow: bool) -> list[worktree.Change]:
+    """Refuse (or, when allowed, return for a warning) uncommitted published sources."""
+    try:
+        dirty = worktree.uncommitted(root)
+    except worktree.NotARepository as exc:
+        if allow:
+            return []
+        raise PublishFailed(
+            f"Non posso verificare che i sorgenti siano salvati in git ({exc}): il sito "
+            "pubblicato deve corrispondere a un commit.\nSolo se sai cosa stai facendo: "
+            "invoke publish --allow-dirty.") from None
+    if dirty and not allow:
+        raise PublishFailed(worktree.refusal(dirty))
+    return dirty
+
+
+PRECOMPRESSED = frozenset({".gz", ".br"})
+
+
+def site_fingerprint(site: Path) -> str:
+    """SHA-256 over every file of ``site`` and the checkers (our code, vnu, axe-core).
+
+    The ``.gz``/``.br`` twins are left out: they are made from the other files after the
+    checks, and an unchanged build keeps the previous publish's twins in its folder."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in site.rglob("*")
+                       if p.is_file() and p.suffix not in PRECOMPRESSED):
+        digest.update(path.relative_to(site).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    from blog.checks.a11y import axe_version
+    from blog.checks.memo import code_version
+    from blog.checks.nu import vnu_version
+
+    # Read from files only: `chromium --version` is a process that may time out on a
+    # busy machine, and a different string would make the same site look unchecked.
+    for part in (code_version(), vnu_version(), axe_version()):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _checked() -> list[str]:
+    try:
+        return CHECKED_FILE.read_text(encoding="utf-8").split()
+    except OSError:
+        return []
+
+
+def _already_checked(fingerprint: str) -> bool:
+    return fingerprint in _checked()
+
+
+def _remember_checked(fingerprint: str, keep: int = 8) -> None:
+    """Remember the last few (one per target's flavour, a retry or two)."""
+    recent = [fingerprint] + [f for f in _checked() if f != fingerprint]
+    CHECKED_FILE.parent.mkdir(parents=True, exist_ok=True)
+    CHECKED_FILE.write_text("\n".join(recent[:keep]) + "\n", encoding="utf-8")
+
+
+def _rel(path: Path) -> str:
+    try:
+        return f"{path.relative_to(ROOT)}/"
+    except ValueError:
+        return f"{path}/"
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"      {line}" for line in text.splitlines())
+

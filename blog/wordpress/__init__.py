@@ -1,0 +1,20 @@
+"""Moving in from WordPress: ``invoke import-wordpress EXPORT.xml [--uploads DIR]``.
+
+One module per job:
+
+- :mod:`.wxr` reads the export (WXR 1.1/1.2) safely with defusedxml;
+- :mod:`.classify` decides what each item becomes (article, page, draft, nothing);
+- :mod:`.plans` holds each item's plan (title, date, address) and what ``content/`` has;
+- :mod:`.slugs` makes short ASCII slugs that fit any file system;
+- :mod:`.body` turns WordPress HTML (blocks, shortcodes, oEmbeds) into Markdown;
+- :mod:`.media` copies the images the posts use from a copy of ``wp-content/uploads``;
+- :mod:`.isso_import` writes the comments into Isso's database, with Isso's own code;
+- :mod:`.redirects` maps every old address to its new one (data, nginx, ``_redirects``);
+- :mod:`.manifest` remembers what the last import wrote, so re-running is safe;
+- :mod:`.importer` ties them together and :mod:`.summary` tells the author what happened.
+"""
+
+from blog.wordpress.errors import ImportFailed
+from blog.wordpress.importer import run_import
+
+__all__ = ["ImportFailed", "run_import"]

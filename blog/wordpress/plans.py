@@ -1,0 +1,126 @@
+"""What one export item becomes, before anything is written: its plan, its title and
+date in Pelican's terms, and the files already in ``content/`` it must not duplicate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from blog.wordpress import body as body_mod
+from blog.wordpress.manifest import Manifest
+from blog.wordpress.slugs import title_key
+from blog.wordpress.wxr import Item
+
+MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+          "settembre", "ottobre", "novembre", "dicembre")
+
+
+@dataclass
+class Existing:
+    """A file already in content/ that no import wrote."""
+
+    relpath: str  # content-relative
+    url: str
+
+
+@dataclass
+class Plan:
+    item: Item
+    kind: str  # article | page
+    draft: bool
+    reason: str
+    title: str
+    slug: str = ""
+    url: str = ""  # site-relative, no leading slash
+    relpath: str = ""  # content-relative file
+    kept: Existing | None = None
+    nested: bool = False
+
+    @property
+    def public(self) -> bool:
+        return not self.draft
+
+    @property
+    def label(self) -> str:
+        short = self.title if len(self.title) <= 70 else self.title[:69] + "…"
+        return f"«{short}» (id {self.item.id})"
+
+    @property
+    def link_target(self) -> str | None:
+        if self.kept:
+            return self.kept.relpath
+        return self.relpath if self.public else None
+
+    @property
+    def new_url(self) -> str:
+        return self.kept.url if self.kept else self.url
+
+
+def italian_date(value: str) -> str:
+    try:
+        year, month, day = (int(x) for x in value[:10].split("-"))
+        return f"{day} {MONTHS[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return value
+
+
+def pelican_date(value: str) -> str:
+    if not value or value.startswith("0000"):
+        return ""
+    return value[:16]
+
+
+def rss_date(value: str) -> str:
+    """``Sun, 12 May 2019 07:30:00 +0000`` → ``2019-05-12 07:30`` (UTC); "" if unusable."""
+    from email.utils import parsedate_to_datetime
+
+    if not value or " -0001 " in value:  # WordPress's "no date" of drafts
+        return ""
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return ""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment.year > 1970 else ""
+
+
+def read_existing(content: Path, manifest: Manifest, root: Path, settings: dict
+                   ) -> tuple[dict[str, Existing], dict[str, Existing], set[str]]:
+    """Slugs and titles of files the author has (not written by an import)."""
+    from pelican.utils import slugify
+
+    by_slug: dict[str, Existing] = {}
+    by_title: dict[str, Existing] = {}
+    urls: set[str] = set()
+    ours = set(manifest.files)
+    for folder_key, url_key in (("ARTICLE_PATHS", "ARTICLE_URL"), ("PAGE_PATHS", "PAGE_URL")):
+        for folder in settings.get(folder_key, []):
+            for path in sorted((content / folder).rglob("*.md")):
+                if path.relative_to(root).as_posix() in ours:
+                    continue
+                meta = {}
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    if not line.strip():
+                        break
+                    key, _, value = line.partition(":")
+                    meta[key.strip().lower()] = value.strip()
+                slug = meta.get("slug") or slugify(meta.get("title", path.stem))
+                url = meta.get("url") or settings.get(url_key, "{slug}/").format(slug=slug)
+                found = Existing(path.relative_to(content).as_posix(), url)
+                by_slug[slug] = found
+                urls.add(url.split("/", 1)[0])
+                if meta.get("title"):
+                    by_title[title_key(meta["title"])] = found
+    return by_slug, by_title, urls
+
+
+def item_title(item: Item) -> tuple[str, str]:
+    """Plain-text title, and a note when it had to be made up."""
+    title = body_mod.plain_text(item.title)
+    if title:
+        return title, ""
+    words = body_mod.plain_text(body_mod.BLOCK_COMMENT.sub("", item.content)).split()
+    if words:
+        made = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    else:
+        made = f"Senza titolo del {italian_date(item.date)}"
+    return made, f"titolo vuoto: ora è «{made}»"

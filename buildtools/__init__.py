@@ -1,1 +1,0 @@
-"""Build helpers behind ``tasks.py``: staged site builds, search indexing, checks, publishing."""
