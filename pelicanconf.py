@@ -72,7 +72,7 @@ PLUGINS = [
     "content_images",
     "asset_hash",  # theme CSS/JS as site.<hash>.css, cached a year as immutable
     "wordpress_redirects",  # old WordPress addresses: _redirects + refresh pages (if imported)
-    "render_memo",  # with the engine's RENDER_MEMO: unchanged pages are not rendered again
+    "render_memo",  # development builds: unchanged pages are not rendered again
     "static_guard",  # last: drops unreferenced static files when STATIC_PRUNE_UNREFERENCED
 ]
 # Context lists the theme reads only names, addresses and counts from (never a post's

@@ -19,6 +19,7 @@ from invoke import Exit, task
 
 from blog import paths
 from blog.build.engine import BuildError, Engine
+from blog.build.plan import Plan, Purpose
 
 ROOT = paths.ROOT
 PY = shlex.quote(sys.executable)
@@ -37,12 +38,11 @@ def _failed(exc: BuildError, output: Path) -> Exit:
                 code=1)
 
 
-def _build(settings: Path, output: Path, drafts: bool = False, force: bool = False) -> None:
+def _build(plan: Plan) -> None:
     try:
-        result = Engine(settings, output=output, drafts=drafts,
-                        say=_flushing_print).build(skip_unchanged=not force)
+        result = Engine(say=_flushing_print).build(plan)
     except BuildError as exc:
-        raise _failed(exc, output) from None
+        raise _failed(exc, plan.output) from None
     print(result.summary())
 
 
@@ -60,7 +60,7 @@ def clean(c):
             "force": "build even when no source changed since the last build"})
 def build(c, drafts=False, force=False):
     """Build the site and the kit into output/ (only if everything succeeds)."""
-    _build(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts, force=force)
+    _build(Plan(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts, force=force))
 
 
 @task
@@ -77,14 +77,15 @@ def regenerate(c):
 
     from blog.serve.signals import stop_on_signals
 
-    engine = Engine(CONFIG["settings_base"], output=CONFIG["deploy_path"], say=_flushing_print)
+    engine = Engine(say=_flushing_print)
+    plan = Plan(CONFIG["settings_base"], CONFIG["deploy_path"])
     watched = [paths.CONTENT, paths.THEME, paths.PLUGINS, paths.KIT, CONFIG["settings_base"]]
     print("Ricostruisco a ogni modifica di content/, theme/, plugins/, kit/ (Ctrl-C per uscire)")
     try:
         with stop_on_signals():
             while True:
                 try:
-                    print(engine.build().summary(), flush=True)
+                    print(engine.build(plan).summary(), flush=True)
                 except BuildError as exc:
                     print(_failed(exc, CONFIG["deploy_path"]).message, flush=True)
                 next(iter(watchfiles.watch(*watched)))
@@ -113,14 +114,16 @@ def reserve(c):
 
 @task(help={"force": "build even when no source changed since the last build"})
 def preview(c, force=False):
-    """Build with the production settings (publishconf.py) into output/."""
-    _build(CONFIG["settings_publish"], CONFIG["deploy_path"], force=force)
+    """Build with the production settings (publishconf.py) into output/, every page
+    rendered, as `invoke publish` does."""
+    _build(Plan(CONFIG["settings_publish"], CONFIG["deploy_path"], Purpose.PRODUCTION,
+                force=force))
 
 
 @task
 def kit(c, force=False):
     """Build the PDF kit sulla delega (re-rendered only when kit/ changed)."""
-    from blog.build.engine import build_kit
+    from blog.build.kit import build_kit
     from blog.report import seconds_it
 
     try:
@@ -176,9 +179,9 @@ def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
 def new(c, title, category="", tags="delega"):
     """Create a draft article in content/articles/ with the front matter the theme reads."""
     from blog.newpost import NewPostError, create_post
-    from blog.publish.deploy import read_settings
+    from blog.publish.target import settings_file_values
 
-    settings = read_settings(CONFIG["settings_base"])
+    settings = settings_file_values(CONFIG["settings_base"])
     try:
         post = create_post(
             title, ROOT / "content" / "articles",
@@ -206,7 +209,7 @@ def check(c, site="output", quick=False, all=False, build=False):
     began = time.perf_counter()
     folder = Path(site) if Path(site).is_absolute() else ROOT / site
     if folder == CONFIG["deploy_path"] and (build or not folder.exists()):
-        _build(CONFIG["settings_base"], folder)
+        _build(Plan(CONFIG["settings_base"], folder))
     siteurls = [str(read_settings(CONFIG[key]).get("SITEURL", ""))
                 for key in ("settings_base", "settings_publish")]
     print(f"Controllo {folder}…", flush=True)
@@ -224,7 +227,7 @@ def check(c, site="output", quick=False, all=False, build=False):
             "allow_dirty": "publish even with uncommitted files in content/, theme/, kit/…"})
 def publish(c, dry_run=False, allow_dirty=False):
     """Build with publishconf.py, check, precompress, then deploy atomically (rsync/gh-pages)."""
-    from blog.publish.deploy import DeployError
+    from blog.publish.errors import DeployError
     from blog.publish.pipeline import PublishFailed
     from blog.publish.pipeline import publish as publish_site
 
@@ -239,7 +242,7 @@ def publish(c, dry_run=False, allow_dirty=False):
 @task
 def rollback(c):
     """Put the previous published version live again (one switch or one gh-pages commit)."""
-    from blog.publish.deploy import DeployError
+    from blog.publish.errors import DeployError
     from blog.publish.pipeline import rollback as rollback_site
 
     try:

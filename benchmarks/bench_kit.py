@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from blog.build.engine import local_plugin
+from blog.build.settings import local_plugin
 from blog.paths import ROOT
 
 kit_pdf = local_plugin("kit_pdf")
 
 CLI = (
-    "import sys; from blog.build.engine import local_plugin; kit_pdf = local_plugin('kit_pdf'); "
+    "import sys; from blog.build.settings import local_plugin; kit_pdf = local_plugin('kit_pdf'); "
     "raise SystemExit(kit_pdf.main(sys.argv[1:]))"
 )
 

@@ -46,7 +46,7 @@ def build_copy() -> Path:
 
 def bench_og(titles: int = 7) -> tuple[float, float]:
     """Seconds to produce ``titles`` cards with an empty cache, then with a warm one."""
-    from blog.build.engine import local_plugin
+    from blog.build.settings import local_plugin
 
     og_image = local_plugin("og_image")
 

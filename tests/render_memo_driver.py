@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from blog.build.engine import Engine
+from blog.build.plan import Plan, Purpose
 
 ARTICLES = Path("content/articles")
 BODY = ARTICLES / "cosa-delegare-per-primo.md"
@@ -79,22 +80,26 @@ def _differ(ours: dict[str, str], theirs: dict[str, str]) -> list[str]:
 def main() -> None:
     settings = Path("pelicanconf.py").resolve()
     quiet = lambda line: None  # noqa: E731
-    incremental = Engine(settings, say=quiet)
-    reference = Engine(settings, output=Path("reference").absolute(), say=quiet,
-                       render_memo=False)
-    live = Engine(settings, output=Path("livereload").absolute(), say=quiet, keep_site=True)
-    incremental.build()
-    live.build()
+    # The reference renders every page (a production plan: no render memo).
+    incremental, reference = Engine(say=quiet), Engine(say=quiet)
+    live = Engine(say=quiet, keep_site=True)
+    incremental_plan = Plan(settings, Path("output").absolute())
+    reference_plan = Plan(settings, Path("reference").absolute(), Purpose.PRODUCTION,
+                          force=True)
+    live_plan = Plan(settings, Path("livereload").absolute(), Purpose.LIVERELOAD)
+    incremental.build(incremental_plan)
+    live.build(Plan(settings, live_plan.output))
     report = []
     for name, change in CHANGES:
         change()
-        built = incremental.build()
-        updated = live.build(search=False, in_place=True)
-        reference.build()
-        theirs = _files(reference.output)
-        in_place = _differ(_files(live.output, search=False),
-                           _files(reference.output, search=False))
-        report.append({"change": name, "differ": _differ(_files(incremental.output), theirs),
+        built = incremental.build(incremental_plan)
+        updated = live.build(live_plan)
+        reference.build(reference_plan)
+        theirs = _files(reference_plan.output)
+        in_place = _differ(_files(live_plan.output, search=False),
+                           _files(reference_plan.output, search=False))
+        report.append({"change": name,
+                       "differ": _differ(_files(incremental_plan.output), theirs),
                        "rendered": built.rendered, "reused": built.reused,
                        "html": built.pages, "differ_in_place": in_place,
                        "rendered_in_place": updated.rendered,

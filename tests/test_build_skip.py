@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from blog.build import fingerprint
-from blog.build.engine import read_settings
+from blog.build.settings import read_settings
 from tests.sitecopy import copy_project, invoke
+
+pytestmark = pytest.mark.slow
 
 ARTICLE = "content/articles/sei-pronto-assistente-virtuale.md"
 SKIPPED = "Nessun file è cambiato dall’ultima build"
@@ -71,7 +73,6 @@ def test_a_symlink_among_the_sources_is_never_judged_unchanged(tmp_path: Path) -
     assert _digest(project) != _digest(project)
 
 
-@pytest.mark.slow
 def test_a_build_with_nothing_changed_is_skipped_and_an_edit_is_built(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     first = invoke(project, "build")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from tests.sitecopy import copy_project, invoke
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_data_it_formats_in_italian() -> None:
-    from blog.build.engine import local_plugin
+    from blog.build.settings import local_plugin
 
     data_it = local_plugin("italian_dates").data_it
 
@@ -21,6 +22,7 @@ def test_data_it_formats_in_italian() -> None:
     assert data_it(dt.datetime(2026, 8, 1, 9, 30)) == "1 agosto 2026"
 
 
+@pytest.mark.slow
 def test_article_dates_are_italian_under_lang_c(site: Path) -> None:
     # `site` is built with LANG=C LC_ALL=C: no Italian locale is available.
     page = BeautifulSoup(
@@ -34,11 +36,13 @@ def test_article_dates_are_italian_under_lang_c(site: Path) -> None:
     assert "September" not in index and "settembre" in index
 
 
+@pytest.mark.slow
 def test_html_is_italian(site: Path) -> None:
     for page in site.rglob("*.html"):
         assert '<html lang="it">' in page.read_text(encoding="utf-8"), page
 
 
+@pytest.mark.slow
 def test_a_draft_appears_in_no_public_file(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     token = "Zibaldone-segreto-4711"

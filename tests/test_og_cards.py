@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from blog.build.engine import local_plugin
+from blog.build.settings import local_plugin
 
 og_image = local_plugin("og_image")
 

@@ -65,6 +65,7 @@ def build_with(project: Path, files: dict[str, tuple[str, str]]):
             path.unlink()
 
 
+@pytest.mark.slow
 def test_slug_pagefind_stops_the_build_naming_the_post(project: Path) -> None:
     before = tree_digest(project / "output")
     result = build_with(project, {"ricerca.md": CLASHES["ricerca.md"]})
@@ -78,6 +79,7 @@ def test_slug_pagefind_stops_the_build_naming_the_post(project: Path) -> None:
     assert (project / "output" / "pagefind" / "pagefind.js").is_file()
 
 
+@pytest.mark.slow
 def test_every_reserved_address_is_named_in_one_build(project: Path) -> None:
     before = tree_digest(project / "output")
     result = build_with(project, CLASHES)
@@ -91,7 +93,7 @@ def test_every_reserved_address_is_named_in_one_build(project: Path) -> None:
 
 
 def test_reserved_names_come_from_the_settings() -> None:
-    from blog.build.engine import read_settings
+    from blog.build.settings import read_settings
 
     sys.path.insert(0, str(ROOT / "plugins"))
     from reserved_paths import reserved_paths

@@ -28,6 +28,7 @@ from pathlib import Path
 from blog import paths
 from blog.build import outputs
 from blog.build.engine import build
+from blog.build.plan import Plan
 
 point = sys.argv[1]
 def die(*_, **__):
@@ -48,7 +49,7 @@ elif point == "dopo-lo-scambio":         # renamed, old versions not yet removed
         real_point(output, version)
         die()
     outputs.switch = switch
-build(paths.DEV_SETTINGS)
+build(Plan(paths.DEV_SETTINGS, paths.OUTPUT, force=True))
 """
 
 

@@ -105,7 +105,7 @@ def inputs_digest(settings: dict[str, Any], root: Path, *, posts: bool = True,
         digest.update(data)
 
     shown = {key: value for key, value in settings.items()
-             if key not in ("OUTPUT_PATH", "RENDER_MEMO")}
+             if key not in ("OUTPUT_PATH", "BUILD_CONTEXT")}
     add("settings", _dump(shown))
     add("extra", _dump(extra))
     # Read by the settings files or the kit beside the settings (publishconf's address).

@@ -18,7 +18,7 @@ RULE = "static-unreferenced"
 
 
 def _settings(content: Path) -> dict:
-    from blog.build.engine import read_settings
+    from blog.build.settings import read_settings
 
     root = content.resolve().parent
     settings_file = root / "publishconf.py"
@@ -32,7 +32,7 @@ def check_unreferenced_static(site: Path, content: Path | None) -> list[Problem]
     HTML, CSS, JS, feed, ``robots.txt`` or ``_redirects`` points at."""
     if content is None or not content.is_dir():
         return []
-    from blog.build.engine import plugin_module
+    from blog.build.settings import plugin_module
 
     settings = _settings(content)
     references = plugin_module("static_guard", settings).references

@@ -10,7 +10,7 @@
   link there leads out of the project.
 - A content, theme or kit change is rebuilt in a worker thread by the build engine,
   which keeps the last site in memory between builds (:mod:`blog.build.preview`) and
-  updates the live version in place (``Engine.build(in_place=True)``): only the pages
+  updates the live version in place (a ``Purpose.LIVERELOAD`` plan): only the pages
   whose keys changed are rendered (``plugins/render_memo``), into a staging folder, and
   moved in one rename each once the whole build succeeded; what the build no longer
   makes is removed. The server keeps sending the last good site meanwhile, a request
@@ -75,7 +75,7 @@ class UnsafeLinks(Exception):
 
 def check_links(root: Path, dirs: Iterable[str] = WATCHED_DIRS) -> None:
     """Raise :class:`UnsafeLinks` naming every link the build would refuse too."""
-    from blog.build.engine import local_plugin
+    from blog.build.settings import local_plugin
 
     guard = local_plugin("symlink_guard")
     found = guard.unsafe_links([root / d for d in dirs if (root / d).is_dir()], root)
@@ -97,7 +97,7 @@ class SiteBuilder:
     """The rebuild function: the build engine of ``invoke build``, kept for the session.
 
     The first build indexes the site with Pagefind like ``invoke build``. Later rebuilds
-    update the live version in place (``Engine.build(in_place=True)``: only the changed
+    update the live version in place (a ``Purpose.LIVERELOAD`` plan: only the changed
     pages are written, no new version folder) and leave its search index as it is, so
     that the page reloads without waiting for Pagefind; :meth:`refresh_search` then
     re-indexes the live version in a thread of its own (the next rebuild does not wait
@@ -109,11 +109,13 @@ class SiteBuilder:
     def __init__(self, settings: Path, output: Path, *, drafts: bool = False,
                  say: Callable[[str], None] = print) -> None:
         from blog.build.engine import Engine
+        from blog.build.plan import Plan, Purpose
 
         self.output = output.absolute()
         self.say = say
-        self.engine = Engine(settings, output=self.output, drafts=drafts, say=say,
-                             keep_site=True)
+        self.engine = Engine(say=say, keep_site=True)
+        self.first_plan = Plan(settings, self.output, drafts=drafts, force=True)
+        self.update_plan = Plan(settings, self.output, Purpose.LIVERELOAD, drafts=drafts)
         self.stopping = False
         # Set by LiveSession: the pages open in a browser, and "reload them now".
         self.open_pages: Callable[[], list[str]] = list
@@ -210,8 +212,7 @@ class SiteBuilder:
         try:
             # The live version's search index stays until refresh_search redoes it; the
             # versions a full build leaves go after the reload, in the search thread.
-            result = self.engine.build(search=not in_place, tidy=not reason,
-                                       in_place=in_place)
+            result = self.engine.build(self.update_plan if reason else self.first_plan)
         except BuildError as exc:
             return BuildOutcome(False, time.perf_counter() - began, reason, error=str(exc))
         with self._search_lock:
@@ -259,7 +260,7 @@ class SiteBuilder:
         # the thread are one step, so a build that ends meanwhile is never missed.
         while True:
             # Not while a build runs: the search goes on beside it, on the other core.
-            tidied = self.engine.tidy(wait=False)
+            tidied = self.engine.tidy(self.output, wait=False)
             with self._search_lock:
                 self._untidy = self._untidy and not tidied
                 done = not self.search_stale or self.stopping
@@ -306,7 +307,7 @@ class SiteBuilder:
         with self._search_lock:
             generation = self._generation
         began = time.perf_counter()
-        work = self.engine.root / CACHE.name / "livereload"
+        work = self.first_plan.settings_file.resolve().parent / CACHE.name / "livereload"
         work.mkdir(parents=True, exist_ok=True)
         side = Path(tempfile.mkdtemp(prefix="ricerca-", dir=work))
         try:

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from pelican import signals
+from pelican_adapter import raw_html, set_raw_html
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +73,11 @@ def enhance_images(html: str, content_root: Path, source_dir: Path) -> str:
 
 
 def _process(content) -> None:
-    html = getattr(content, "_content", None)
+    html = raw_html(content)
     if not html or "<img" not in html.lower() or not getattr(content, "source_path", None):
         return
     root = Path(content.settings["PATH"])
-    content._content = enhance_images(html, root, Path(content.source_path).parent)
+    set_raw_html(content, enhance_images(html, root, Path(content.source_path).parent))
 
 
 def register() -> None:

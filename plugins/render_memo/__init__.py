@@ -1,8 +1,9 @@
 """Render only the pages whose inputs changed; take the others from the live site.
 
-Pelican renders every page on every build. With ``RENDER_MEMO`` set (the build engine
-sets it: memo file, live version, inputs digest), a page is rendered only when its key
-changed. The key of a page is its template, its file name and the signature
+Pelican renders every page on every build. When the build engine asks for it (the
+``render_memo`` of its ``BUILD_CONTEXT`` setting: memo file, live version, inputs digest;
+development builds and livereload only, never production), a page is rendered only when
+its key changed. The key of a page is its template, its file name and the signature
 (:mod:`.signature`) of each variable its templates use, found by Jinja's own parser
 (``jinja2.meta``) across ``extends``, ``include`` and ``import``. Everything else a page
 depends on (settings, theme, plugins, kit, images, packages) is in the inputs digest: if
@@ -12,10 +13,10 @@ A reused page still goes through Pelican's writer (which checks that no two page
 share a file) and still sends ``content_written``, so plugins see the same build; its
 file is a hard link to the live version's, not a copy: nothing writes into a built page
 in place, and the instant preview replaces files, never rewrites them. With
-``RENDER_MEMO["in_place"]`` (livereload) the live version is updated in place instead:
+``in_place`` (livereload) the live version is updated in place instead:
 reused pages are not written at all, the rendered ones go to the build's output folder
-(a staging folder) and the engine moves them in. Without ``RENDER_MEMO`` (plain
-``pelican``) this plugin does nothing.
+(a staging folder) and the engine moves them in. Without it (plain ``pelican``,
+production builds) this plugin does nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
-from pelican.writers import FileOverwriteFailedError, Writer
+from pelican.writers import Writer
+from pelican_adapter import HookedWriter
 
 from .memo import RenderMemo
 from .signature import Signer, Unsignable
@@ -177,63 +179,58 @@ class _RememberingTemplate:
 
 
 def _writer_for(build: _Build) -> type[Writer]:
-    class RememberingWriter(Writer):
+    class RememberingWriter(HookedWriter):
         def write_file(self, name: Any, template: Any, context: Any, *args: Any,
                        **kwargs: Any) -> Any:
             return super().write_file(name, _RememberingTemplate(template, build), context,
                                       *args, **kwargs)
 
-        def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        def open_page(self, filename: str, encoding: str, override: bool) -> Any:
             # Pelican opens a page's file right after rendering it: a pending reuse is
             # this very file (whatever the spelling of its path).
             source, build.pending = build.pending, None
             if source is None:
-                return super()._open_w(filename, encoding, override)
+                return super().open_page(filename, encoding, override)
             # A reused page: no file is created only to be replaced (2,000 of them took
             # 0.2-0.8 s at 1,000 posts, links 0.05 s): a link to the live one, or
             # nothing at all when the live version is updated in place.
-            target = self._claim(filename, override)
+            target = self.claim(filename, override)
             if build.memo.live is None and target != os.devnull:
                 _link(source, target)
             return _Discard()
 
-        def _claim(self, filename: str, override: bool) -> str:
-            """Pelican's check that no two pages share a file (``Writer._open_w``),
-            without opening it; the file to write (``os.devnull``: skip this one)."""
-            if filename in self._overridden_files:
-                if override:
-                    raise FileOverwriteFailedError(
-                        f'Failed to overwrite "{filename}" a second time '
-                        "(was previously overwritten)")
-                return os.devnull
-            if filename in self._written_files and not override:
-                raise FileOverwriteFailedError(
-                    f'Failed to overwrite "{filename}" as Pelican has already written to '
-                    "it previously (set `override=True` if intended)")
-            if override:
-                self._overridden_files.add(filename)
-            self._written_files.add(filename)
-            return filename
-
     return RememberingWriter
 
 
+def _context(pelican: Any) -> Any:
+    """The build engine's context (``BUILD_CONTEXT``): what it asks of this plugin and
+    where the plugin says what it did; None under plain ``pelican``."""
+    return pelican.settings.get("BUILD_CONTEXT")
+
+
 def get_writer(pelican: Any) -> type[Writer] | None:
-    memo = RenderMemo.from_settings(pelican.settings)
+    context = _context(pelican)
+    memo = RenderMemo.from_config(getattr(context, "render_memo", None))
     if memo is None:
         return None
     build = _Build(memo, frozenset(pelican.settings.get("RENDER_MEMO_MEMBERSHIP") or ()),
-                   getattr(pelican, "render_memo_templates", None))
-    pelican.render_memo = build  # lives as long as this build's Pelican object
+                   context.templates)
+    context.memo_build = build  # this build's, until finalized
     return _writer_for(build)
 
 
 def save(pelican: Any) -> None:
-    build = getattr(pelican, "render_memo", None)
+    context = _context(pelican)
+    build = getattr(context, "memo_build", None)
     if build is None:
         return
-    if build.memo.live is None:  # in place: the engine saves it once the pages are in
+    context.memo_build = None
+    context.rendered, context.reused = build.memo.rendered, build.memo.reused
+    context.reused_pages = build.memo.reused_pages
+    if build.memo.live is None:
         build.memo.save(Path(pelican.output_path))
+    else:  # in place: the engine saves it once the pages are in
+        context.save_memo = build.memo.save
     logger.info("Pagine riprese dalla build precedente: %d, ridisegnate: %d",
                 build.memo.reused, build.memo.rendered)
 

@@ -1,6 +1,6 @@
 """The render memo: which key each page of the live site was rendered from.
 
-A build that knows the live version (``RENDER_MEMO["previous"]``) and finds, for a page,
+A build that knows the live version (its ``previous`` version) and finds, for a page,
 the same key as last time takes that page's text from the live version instead of
 rendering its template. The memo is valid only for the version it describes and for the
 same inputs digest (settings, theme, plugins, kit, images: everything but the posts'
@@ -36,9 +36,9 @@ class RenderMemo:
         self.rendered = 0
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> RenderMemo | None:
-        """The memo the engine asked for in ``RENDER_MEMO``; None: render everything."""
-        config = settings.get("RENDER_MEMO") or {}
+    def from_config(cls, config: dict[str, Any] | None) -> RenderMemo | None:
+        """The memo the engine asked for; None: render everything."""
+        config = config or {}
         if not config.get("file") or not config.get("inputs"):
             return None
         file = Path(config["file"])

@@ -31,6 +31,7 @@ from typing import Any
 from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
+from pelican_adapter import intrasite_links, raw_html
 
 # Build-wide attributes: covered by the inputs digest, and huge.
 SKIPPED_ATTRIBUTES = frozenset({"_context", "settings", "_content", "metadata"})
@@ -86,11 +87,8 @@ class Signer:
         known = self._core.get(id(content))
         if known is not None and known[0] is content:
             return known[1]
-        raw = getattr(content, "_content", None) or ""
-        links = []
-        if raw and hasattr(content, "_get_intrasite_link_regex"):
-            for match in content._get_intrasite_link_regex().finditer(raw):
-                links.append(content._link_replacer("", match))
+        raw = raw_html(content)
+        links = intrasite_links(content)
         metadata = getattr(content, "metadata", {}) or {}
         parts = [
             type(content).__qualname__,

@@ -1,0 +1,46 @@
+"""Reading a settings file the way Pelican does, and importing a local plugin by name."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+SETTINGS_MODULES = ("pelicanconf", "publishconf")
+
+
+def read_settings(settings_file: Path, override: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Pelican's settings from ``settings_file`` (with Pelican's defaults, absolute paths)."""
+    from pelican.settings import read_settings as pelican_read_settings
+
+    for name in {*SETTINGS_MODULES, settings_file.stem}:
+        sys.modules.pop(name, None)  # re-read: a long-running process sees edits
+    return pelican_read_settings(str(settings_file), override=override or {})
+
+
+def plugin_module(name: str, settings: dict[str, Any]) -> Any:
+    """A local plugin from the settings' ``PLUGIN_PATHS``, as the same module object
+    Pelican uses when it loads the plugin (one entry in ``sys.modules`` by name)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    paths = [str(path) for path in settings.get("PLUGIN_PATHS", [])]
+    spec = importlib.machinery.PathFinder.find_spec(name, paths)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"plugin {name!r} not found in {paths}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def local_plugin(name: str, settings_file: Path | None = None) -> Any:
+    """``plugin_module`` with the development settings' ``PLUGIN_PATHS`` (scripts, tests)."""
+    from blog.paths import DEV_SETTINGS
+
+    return plugin_module(name, read_settings(settings_file or DEV_SETTINGS))
