@@ -248,7 +248,7 @@ def test_a_publish_whose_checks_fail_leaves_both_targets_untouched(
      {"DELEGA_DEPLOY_DEST": "/b", "DELEGA_DEPLOY_SSH_PORT": "2222"}, ("rsync", "/b", 2222)),
 ])
 def test_deploy_settings_and_environment(settings, environ, expected) -> None:
-    from blog.publish.deploy import load_config
+    from blog.publish.target import load_config
 
     config = load_config(settings, environ)
     assert (config.method, config.destination, config.ssh_port) == expected
@@ -260,7 +260,8 @@ def test_deploy_settings_and_environment(settings, environ, expected) -> None:
     ({}, {"DELEGA_DEPLOY": "rsync"}, "Manca la destinazione per «rsync»"),
 ])
 def test_incomplete_deploy_settings_explain_themselves(settings, environ, says) -> None:
-    from blog.publish.deploy import DeployError, load_config
+    from blog.publish.errors import DeployError
+    from blog.publish.target import load_config
 
     with pytest.raises(DeployError) as error:
         load_config(settings, environ)
@@ -268,7 +269,7 @@ def test_incomplete_deploy_settings_explain_themselves(settings, environ, says) 
 
 
 def test_destinations_split_into_host_and_path(tmp_path: Path) -> None:
-    from blog.publish.deploy import split_destination
+    from blog.publish.target import split_destination
 
     assert split_destination("giulia@server.example:/srv/www/blog/") == (
         "giulia@server.example", "/srv/www/blog")
@@ -294,7 +295,8 @@ exec sh -c "$*"
 def test_rsync_over_ssh_runs_the_same_release_switch_remotely(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from blog.publish.deploy import DeployConfig, deploy_rsync
+    from blog.publish.releases import deploy_rsync
+    from blog.publish.target import DeployConfig
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -464,7 +466,8 @@ def _tiny_site(folder: Path, text: str) -> Path:
 def test_rollback_switches_the_rsync_target_back_to_the_previous_release(
     project: Path, tmp_path: Path
 ) -> None:
-    from blog.publish.deploy import DeployConfig, deploy_rsync
+    from blog.publish.releases import deploy_rsync
+    from blog.publish.target import DeployConfig
 
     blog = tmp_path / "www" / "blog"
     blog.parent.mkdir()
@@ -493,7 +496,8 @@ def test_rollback_switches_the_rsync_target_back_to_the_previous_release(
 def test_rollback_on_gh_pages_is_one_commit_with_the_previous_tree(
     project: Path, tmp_path: Path
 ) -> None:
-    from blog.publish.deploy import DeployConfig, deploy_gh_pages
+    from blog.publish.gh_pages import deploy_gh_pages
+    from blog.publish.target import DeployConfig
 
     bare = tmp_path / "pages.git"
     subprocess.run(["git", "init", "--bare", "--quiet", str(bare)], check=True)

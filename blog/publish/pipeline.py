@@ -29,6 +29,7 @@ from blog.paths import CHECK_MEMO as CHECK_MEMO_DEV
 from blog.publish import deploy as deploy_mod
 from blog.publish import worktree
 from blog.publish.precompress import CompressionStats, candidates, precompress_site
+from blog.publish.target import DeployConfig, DeployResult, load_config, settings_file_values
 from blog.report import Steps, site_summary
 
 PUBLISH_DIR = CACHE / "publish" / "sito"
@@ -53,7 +54,7 @@ class PublishResult:
     summary: str
     checks: CheckReport | None = None
     compression: CompressionStats | None = None
-    deployed: deploy_mod.DeployResult | None = None
+    deployed: DeployResult | None = None
 
 
 def publish(
@@ -68,8 +69,8 @@ def publish(
     """Run the whole pipeline; raise :class:`PublishFailed` or ``DeployError`` on failure."""
     from blog.build.engine import BuildError, build
 
-    settings = deploy_mod.read_settings(settings_file)
-    config = None if dry_run else deploy_mod.load_config(settings)
+    settings = settings_file_values(settings_file)
+    config = None if dry_run else load_config(settings)
     steps = Steps(total=5 if dry_run else 6)
     tell = say or steps.say
     target = config.describe() if config else "nessuna (prova generale)"
@@ -132,7 +133,7 @@ def publish(
     return result
 
 
-def _host_settings(config: deploy_mod.DeployConfig | None) -> dict[str, str]:
+def _host_settings(config: DeployConfig | None) -> dict[str, str]:
     """Settings that depend on the host: GitHub Pages sends no headers, so its pages
     carry the Content-Security-Policy in a ``<meta http-equiv>`` (``CSP_META``)."""
     if config is not None and config.method == "gh-pages":
@@ -140,10 +141,10 @@ def _host_settings(config: deploy_mod.DeployConfig | None) -> dict[str, str]:
     return {}
 
 
-def rollback(settings_file: Path = PUBLISH_SETTINGS) -> deploy_mod.DeployResult:
+def rollback(settings_file: Path = PUBLISH_SETTINGS) -> DeployResult:
     """Put the previous release live again (``invoke rollback``); raise ``DeployError``."""
-    settings = deploy_mod.read_settings(settings_file)
-    config = deploy_mod.load_config(settings)
+    settings = settings_file_values(settings_file)
+    config = load_config(settings)
     deploy_mod.preflight(config)
     return deploy_mod.rollback(config, settings)
 

@@ -1,0 +1,109 @@
+"""Which deploy target, and its address: ``DEPLOY`` in the settings file or ``DELEGA_DEPLOY*``.
+
+The author sets the target in ``publishconf.py`` (``DEPLOY``) or in the environment
+(``DELEGA_DEPLOY``, ``DELEGA_DEPLOY_DEST``, ``DELEGA_DEPLOY_SSH_PORT``,
+``DELEGA_DEPLOY_BRANCH``); the environment wins.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from blog.paths import ROOT
+from blog.publish.errors import HOW_TO_CONFIGURE, DeployError
+
+METHODS = ("rsync", "gh-pages")
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """Where and how to deploy."""
+
+    method: str
+    destination: str
+    ssh_port: int = 22
+    branch: str = "gh-pages"
+    keep_releases: int = 5
+    cname: str = ""
+
+    def describe(self) -> str:
+        if self.method == "gh-pages":
+            return f"ramo {self.branch} di {self.destination}"
+        return f"{self.destination} (rsync)"
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """What a deploy did, for the summary line."""
+
+    where: str
+    detail: str
+
+
+def settings_file_values(settings_file: Path) -> dict[str, Any]:
+    """The upper-case names of a Pelican settings file, without Pelican's defaults.
+
+    Not Pelican's full settings (``blog.build.engine.read_settings``): only what the file
+    itself sets, such as ``DEPLOY``, ``SITEURL`` or ``DEFAULT_CATEGORY``."""
+    from pelican.settings import get_settings_from_file
+
+    return dict(get_settings_from_file(str(settings_file)))
+
+
+def load_config(
+    settings: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> DeployConfig:
+    """Combine ``DEPLOY`` from the settings with the ``DELEGA_DEPLOY*`` variables.
+
+    Raises :class:`DeployError` with the Italian how-to when nothing usable is set.
+    """
+    environ = os.environ if environ is None else environ
+    raw = dict(settings.get("DEPLOY") or {})
+    for key, variable in (("method", "DELEGA_DEPLOY"), ("destination", "DELEGA_DEPLOY_DEST"),
+                          ("ssh_port", "DELEGA_DEPLOY_SSH_PORT"),
+                          ("branch", "DELEGA_DEPLOY_BRANCH")):
+        if environ.get(variable, "").strip():
+            raw[key] = environ[variable].strip()
+    method = str(raw.get("method") or "").strip().lower().replace("_", "-")
+    destination = str(raw.get("destination") or "").strip()
+    if method in ("ghpages", "github", "github-pages"):
+        method = "gh-pages"
+    if not method and not destination:
+        raise DeployError(HOW_TO_CONFIGURE.format(problem=""))
+    if method not in METHODS:
+        raise DeployError(HOW_TO_CONFIGURE.format(
+            problem=f"Il metodo «{method or '(vuoto)'}» non esiste: usa «rsync» o «gh-pages».\n\n"))
+    if not destination:
+        raise DeployError(HOW_TO_CONFIGURE.format(
+            problem=f"Manca la destinazione per «{method}» (DELEGA_DEPLOY_DEST).\n\n"))
+    try:
+        port = int(raw.get("ssh_port") or 22)
+        keep = int(raw.get("keep_releases") or 5)
+    except (TypeError, ValueError):
+        raise DeployError(
+            "DEPLOY: «ssh_port» e «keep_releases» devono essere numeri interi.") from None
+    return DeployConfig(
+        method=method, destination=destination, ssh_port=port,
+        branch=str(raw.get("branch") or "gh-pages"), keep_releases=max(2, keep),
+        cname=str(raw.get("cname") or ""),
+    )
+
+
+_REMOTE = re.compile(r"^(?P<host>[^/:]+):(?P<path>.+)$")
+
+
+def split_destination(destination: str, root: Path = ROOT) -> tuple[str | None, str]:
+    """``utente@host:/srv/x`` → ``("utente@host", "/srv/x")``; a local path → ``(None, abs)``."""
+    match = _REMOTE.match(destination)
+    if match and not Path(destination).exists():
+        return match.group("host"), match.group("path").rstrip("/")
+    path = Path(destination).expanduser()
+    if not path.is_absolute():
+        path = root / path
+    # abspath, not resolve(): the destination is the live symlink, never what it points to.
+    return None, os.path.abspath(path).rstrip("/")
