@@ -30,6 +30,9 @@ CACHE_PATH = ".cache/pelican-publish"
 KIT_CACHE = ".cache/kit-publish"
 # Dates: SOURCE_DATE_EPOCH, else the last git commit (plugins/reproducible).
 REPRODUCIBLE_DATES = "git"
+# One search index, not parts: a reader's first search costs what plain Pagefind's does
+# (the parts only speed up development builds; blog/build/search.py).
+SEARCH_INDEX_PARTS = False
 
 # Where `invoke publish` sends the site, after building and checking it. Set it here
 # or in the environment (the environment wins):

@@ -10,6 +10,7 @@ from blog.build.search import (
     BUNDLE,
     PART_PREFIX,
     PARTS,
+    SHARD_PAGES,
     STAMP,
     index_site,
     indexed_pages,
@@ -17,6 +18,7 @@ from blog.build.search import (
     load_digests,
     part_folders,
     save_digests,
+    shard_pages_for,
 )
 
 PAGE = """<!doctype html><html lang="it"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -145,6 +147,29 @@ def test_a_big_site_is_indexed_in_parts_and_an_edit_indexes_only_its_part(
     assert len(kept) == len(parts) - 1  # the parts without the edited page are linked
     assert indexed_pages(second)["/pagina-05/"] == "Pagina 5 rinnovata"
     assert indexed_pages(first)["/pagina-05/"].startswith("Pagina 5 su")
+
+
+def test_one_index_whatever_the_size_when_asked_for(tmp_path: Path) -> None:
+    """Production (``shard_pages=None``): one index where parts of 3 pages would be several,
+    the same one a small site gets; nothing listed to merge."""
+    assert shard_pages_for({}) == SHARD_PAGES
+    assert shard_pages_for({"SEARCH_INDEX_PARTS": True}) == SHARD_PAGES
+    assert shard_pages_for({"SEARCH_INDEX_PARTS": False}) is None
+    parted = _many(tmp_path / "parti")
+    index_site(parted, shard_pages=3)
+    assert len(part_folders(parted)) > 1
+    single = _many(tmp_path / "uno")
+    assert index_site(single, shard_pages=None) is False
+    assert part_folders(single) == [single / BUNDLE]
+    assert (single / BUNDLE / PARTS).read_text(encoding="utf-8").strip() == "[]"
+    assert indexed_pages(single) == indexed_pages(parted)
+    assert is_current(single, shard_pages=None)
+    assert not is_current(single, shard_pages=3)
+    # The same pages indexed as one by default (a small site) or on request: linked.
+    again = tmp_path / "di-nuovo"
+    shutil.copytree(single, again, ignore=shutil.ignore_patterns(BUNDLE))
+    assert index_site(again, reuse=[single]) is True
+    assert _inodes(again) == _inodes(single)
 
 
 def test_an_index_knows_whether_it_was_made_from_the_pages_the_site_has_now(

@@ -14,12 +14,17 @@ The last step of every build (``invoke build``, ``invoke preview``, ``invoke pub
 - only what the site's own search box uses is kept in ``pagefind/``: the API
   (``pagefind.js``, worker, WebAssembly) and the index. Pagefind's ready-made UIs are
   removed: the box is ``theme/static/js/search.js``;
-- the index is split into parts of about :data:`SHARD_PAGES` pages, a page's part
-  chosen by a hash of its path (so an edit touches one part, whatever the site's size).
-  Pagefind cannot update a page in an index, but it can search several indexes as one
-  (``mergeIndex``): the first part is ``pagefind/`` itself, the others are
-  ``pagefind/parte-<digest>/`` folders listed in ``pagefind/parti.json``, which the
-  search box reads. A site under :data:`SHARD_PAGES` pages has one part, as before;
+- development builds (``invoke build``, livereload) split the index into parts of
+  about :data:`SHARD_PAGES` pages, a page's part chosen by a hash of its path (so an
+  edit touches one part, whatever the site's size). Pagefind cannot update a page in
+  an index, but it can search several indexes as one (``mergeIndex``): the first part
+  is ``pagefind/`` itself, the others are ``pagefind/parte-<digest>/`` folders listed
+  in ``pagefind/parti.json``, which the search box reads. A site under
+  :data:`SHARD_PAGES` pages has one part;
+- production (``SEARCH_INDEX_PARTS = False`` in ``publishconf.py``; the engine asks
+  :func:`shard_pages_for`) makes one index whatever the size, and the box
+  (``partials/search.html``) asks for no ``parti.json``: at 1,000 posts a reader's first
+  search costs 35 requests with the 7 parts, 16 with one index (plain Pagefind: 15);
 - nothing is indexed twice: each part records a digest of exactly what Pagefind read
   (its HTML files, Pagefind's version and options); a part whose pages are
   byte-identical to a previous version's hard-links that version's part instead of
@@ -39,7 +44,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +61,8 @@ LANGUAGE = "it"
 # small requests when the search starts and one per word searched, hence the cap.
 SHARD_PAGES = 150
 MAX_SHARDS = 16
+# False (publishconf.py): one index; True or unset: parts (partials/search.html reads it too).
+PARTS_SETTING = "SEARCH_INDEX_PARTS"
 # Top-level folders never indexed: drafts (pelicanconf.py DRAFT_SAVE_AS) and the bundle.
 EXCLUDED_DIRS = frozenset({"bozze", BUNDLE})
 # Pagefind's own UIs, unused by the site (ours is theme/static/js/search.js).
@@ -170,7 +177,15 @@ def from_pagefind(text: str) -> str:
     return INDEXED_ELISION.sub("’", text)
 
 
-def _part_count(pages: int, shard_pages: int) -> int:
+def shard_pages_for(settings: Mapping[str, Any]) -> int | None:
+    """The ``shard_pages`` a build with ``settings`` indexes with: None (one index) when
+    they say ``SEARCH_INDEX_PARTS = False`` (production), else :data:`SHARD_PAGES`."""
+    return SHARD_PAGES if settings.get(PARTS_SETTING, True) else None
+
+
+def _part_count(pages: int, shard_pages: int | None) -> int:
+    if shard_pages is None:
+        return 1
     return max(1, min(MAX_SHARDS, math.ceil(pages / shard_pages)))
 
 
@@ -178,7 +193,7 @@ def _part_of(rel: str, count: int) -> int:
     return int.from_bytes(hashlib.blake2b(rel.encode(), digest_size=8).digest(), "big") % count
 
 
-def _parts(site: Path, shard_pages: int, digests: Digests | None = None) -> list[_Part]:
+def _parts(site: Path, shard_pages: int | None, digests: Digests | None = None) -> list[_Part]:
     """The non-empty parts, numbered from 0, each with its files and digest."""
     files = _indexable(site, digests)
     count = _part_count(len(files), shard_pages)
@@ -241,14 +256,10 @@ def _made_from(folder: Path, part: _Part) -> bool:
     return (folder / STAMP).read_text(encoding="ascii").strip() == part.digest.hexdigest()
 
 
-def _is_part_folder(name: str) -> bool:
-    return name.startswith(PART_PREFIX)
-
-
 def _is_own_file(name: str) -> bool:
     """In the bundle's top folder, what belongs to the whole index, not to its first part
     (never linked: the list of parts is written anew, and a link would write through)."""
-    return _is_part_folder(name) or name == PARTS
+    return name.startswith(PART_PREFIX) or name == PARTS
 
 
 def _reuse(part: _Part, bundle: Path, previous: Iterable[Path | None]) -> bool:
@@ -297,7 +308,7 @@ def _index(part: _Part, work: Path) -> Path:
     return output
 
 
-def is_current(site: Path, *, shard_pages: int = SHARD_PAGES,
+def is_current(site: Path, *, shard_pages: int | None = SHARD_PAGES,
                digests: Digests | None = None) -> bool:
     """``site/pagefind/`` was made from exactly the pages ``site`` has now."""
     site = site.resolve()
@@ -313,14 +324,16 @@ def is_current(site: Path, *, shard_pages: int = SHARD_PAGES,
 
 
 def index_site(site: Path, reuse: Iterable[Path | None] = (), *,
-               shard_pages: int = SHARD_PAGES, bundle: Path | None = None,
+               shard_pages: int | None = SHARD_PAGES, bundle: Path | None = None,
                digests: Digests | None = None) -> bool:
     """Write ``site/pagefind/`` from the article and page bodies of ``site``.
 
     ``reuse``: earlier builds of the same site (version folders); a part of the index
     made of byte-identical pages in one of them is linked instead of indexed again.
-    ``bundle``: write the index there instead (livereload indexes the live site beside
-    it, then swaps it in). ``digests``: see :func:`_indexable`.
+    ``shard_pages``: about how many pages per part; None: one index, whatever the size
+    (production: :func:`shard_pages_for`). ``bundle``: write the index there instead
+    (livereload indexes the live site beside it, then swaps it in). ``digests``: see
+    :func:`_indexable`.
     Returns True when every part was linked (Pagefind did not run)."""
     site = site.resolve()
     work = site.parent if bundle is None else bundle.parent

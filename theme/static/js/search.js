@@ -58,11 +58,15 @@ export function start(form) {
   let found = [];
   let shownCount = 0;
 
-  /* The index comes in parts (blog/build/search.py): the first is the bundle
-     itself, the others are listed in parti.json and searched as one with it. */
-  const parts = fetch(bundle + "parti.json")
-    .then((response) => (response.ok ? response.json() : []))
-    .catch(() => []);
+  /* A development build's index comes in parts (blog/build/search.py): the first is
+     the bundle itself, the others are listed in parti.json (data-search-parts) and
+     searched as one with it. Production has one index and no list to ask for. */
+  const partsList = form.dataset.searchParts;
+  const parts = partsList
+    ? fetch(new URL(partsList, document.baseURI).href)
+      .then((response) => (response.ok ? response.json() : []))
+      .catch(() => [])
+    : Promise.resolve([]);
   const engine = import(bundle + "pagefind.js").then(async (module) => {
     const settings = { baseUrl: root, excerptLength: 18 };
     await module.options(settings);
