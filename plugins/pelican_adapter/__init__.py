@@ -16,9 +16,8 @@ The uses:
   (``_written_files``, ``_overridden_files``) — the render memo links unchanged pages;
 - :func:`intrasite_links`: where a post's ``{filename}`` links lead
   (``Content._get_intrasite_link_regex``, ``Content._link_replacer``);
-- :func:`raw_html`, :func:`set_raw_html`, :func:`set_summary`: a post's HTML before
-  Pelican resolves its links (``Content._content``, ``Content._summary``), the place
-  Pelican's plugin documentation itself tells plugins to change.
+- :func:`raw_html`, :func:`set_raw_html`: a post's HTML before Pelican resolves its
+  links (``Content._content``), the place plugins change it on ``content_object_init``.
 """
 
 from __future__ import annotations
@@ -85,8 +84,3 @@ def raw_html(content: Any) -> str:
 def set_raw_html(content: Any, html: str) -> None:
     """Replace a post's HTML before Pelican resolves its links (``content_object_init``)."""
     content._content = html
-
-
-def set_summary(content: Any, html: str) -> None:
-    """Replace a post's summary as Pelican would show it."""
-    content._summary = html

@@ -21,7 +21,6 @@ import logging
 
 from markupsafe import Markup, escape
 from pelican import signals
-from pelican_adapter import set_summary
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +39,6 @@ def escape_text_fields(content) -> None:
     if isinstance(summary, str) and not isinstance(summary, Markup):
         html = Markup("<p>%s</p>") % summary.strip()
         content.metadata["summary"] = html
-        set_summary(content, html)
 
 
 def _check_settings(pelican) -> None:
