@@ -41,7 +41,6 @@ def test_plans_say_which_builds_may_reuse_pages(tmp_path: Path) -> None:
     assert Plan(settings, output).reuses_pages
     assert Plan(settings, output, Purpose.LIVERELOAD).reuses_pages
     assert not Plan(settings, output, Purpose.PRODUCTION).reuses_pages
-    assert not Plan(settings, output, Purpose.PRODUCTION).split_search
 
 
 def test_a_poisoned_render_memo_never_reaches_a_production_build(tmp_path: Path) -> None:

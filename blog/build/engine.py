@@ -155,8 +155,8 @@ class Engine:
             live_now = False  # the new pages are live: nothing may be discarded then
             try:
                 # 2-3. The kit, then Pelican.
-                context = self._pelican(plan, settings_file, output, folder, live, steps,
-                                        timings, log)
+                context, settings = self._pelican(plan, settings_file, output, folder, live,
+                                                  steps, timings, log)
                 # 4-5. Search, the plan's own steps, switch (or move the pages in).
                 if live is not None:
                     started = time.perf_counter()
@@ -164,7 +164,7 @@ class Engine:
                     pages = self._move_in(folder, live, context)
                     timings["in_place"] = time.perf_counter() - started
                 else:
-                    pages = self._search(plan, root, output, version, steps, timings)
+                    pages = self._search(settings, root, output, version, steps, timings)
                     for step in plan.then:
                         started = time.perf_counter()
                         step(version)
@@ -190,8 +190,8 @@ class Engine:
 
     def _pelican(self, plan: Plan, settings_file: Path, output: Path, folder: Path,
                  live: Path | None, steps: Steps, timings: dict[str, float], log: Any,
-                 retry: bool = True) -> BuildContext:
-        """The kit and Pelican into ``folder``; the build's context."""
+                 retry: bool = True) -> tuple[BuildContext, dict[str, Any]]:
+        """The kit and Pelican into ``folder``; the build's context and settings."""
         from pelican import Pelican
 
         settings = read_settings(settings_file, _override(plan, folder))
@@ -236,7 +236,7 @@ class Engine:
                 raise BuildError(from_exception(ctx, exc)) from None
             fail_on(capture.problems)
             steps.say(f"      fatto in {seconds_it(timings['pelican'])}")
-        return context
+        return context, settings
 
     @staticmethod
     def _render_memo(plan: Plan, settings: dict[str, Any], root: Path, output: Path,
@@ -262,8 +262,8 @@ class Engine:
             context.save_memo(live)
         return pages
 
-    def _search(self, plan: Plan, root: Path, output: Path, version: Path, steps: Steps,
-                timings: dict[str, float]) -> int:
+    def _search(self, settings: dict[str, Any], root: Path, output: Path, version: Path,
+                steps: Steps, timings: dict[str, float]) -> int:
         """Index ``version``; return how many HTML pages it has (the result says it too)."""
         from blog.build import search
 
@@ -277,9 +277,7 @@ class Engine:
             try:
                 # Pages byte-identical to the live version's: its index is linked, not redone.
                 search.index_site(version, reuse=[outputs.current_version(output)],
-                                  digests=digests,
-                                  shard_pages=(search.SHARD_PAGES if plan.split_search
-                                               else sys.maxsize))
+                                  digests=digests, shard_pages=search.shard_pages_for(settings))
             except search.IndexFailed as exc:
                 raise BuildError(Problem(None, None, f"Pagefind: {exc}")) from None
             search.save_digests(digest_file, digests)

@@ -1,8 +1,9 @@
 """What a build is for, as one value: :class:`Plan`.
 
 Every task that builds says which plan it runs; the engine derives from it everything
-that used to be a flag (reuse pages, skip an unchanged build, update in place, split
-the search index, tidy old versions).
+that used to be a flag (reuse pages, skip an unchanged build, update in place, tidy
+old versions). What depends on the environment (URLs, caches, one search index or
+parts) is the settings file's business, so plain ``pelican -s publishconf.py`` agrees.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Purpose(enum.Enum):
     #: ``invoke build``, ``regenerate``, ``check --build``, livereload's first build:
     #: unchanged pages are taken from the live site (the render memo).
     DEVELOPMENT = "sviluppo"
-    #: ``invoke preview`` and ``invoke publish``: every page rendered, one search index.
+    #: ``invoke preview`` and ``invoke publish``: every page rendered.
     PRODUCTION = "produzione"
     #: livereload after a save: the live version updated in place, search left to
     #: livereload (a full development build when nothing is live yet).
@@ -59,12 +60,6 @@ class Plan:
     def in_place(self) -> bool:
         """Update the live version instead of making a new one (when there is one)."""
         return self.purpose is Purpose.LIVERELOAD and not self.then
-
-    @property
-    def split_search(self) -> bool:
-        """The search index in parts (an edit re-indexes one); production: one index,
-        the cheapest for a reader's first search."""
-        return self.purpose is not Purpose.PRODUCTION
 
     @property
     def tidy(self) -> bool:
