@@ -36,7 +36,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --omit=optional --ignore-scripts --no-audit --no-fund
 
 lint: setup
-	$(BIN)/ruff check .
+	$(BIN)/invoke lint
 
 clean:
 	rm -rf $(VENV) output .output.versions .cache node_modules

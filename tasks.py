@@ -155,15 +155,14 @@ def comments(c, port=CONFIG["port"], isso_port=8081):
 })
 def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
     """Serve the site, rebuild on every change, refresh the browser."""
-    from blog.serve.livereload import LiveSession, PortBusy, UnsafeLinks, make_site_builder
+    from blog.serve.livereload import LiveSession, PortBusy, UnsafeLinks
 
-    say = _flushing_print
-    builder = make_site_builder(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts,
-                                say=say)
+    session = LiveSession(CONFIG["settings_base"], CONFIG["deploy_path"], drafts=drafts,
+                          host=host, port=int(port), say=_flushing_print)
     if drafts:
-        say("Bozze visibili sotto /bozze/ (solo qui, mai pubblicate)")
+        _flushing_print("Bozze visibili sotto /bozze/ (solo qui, mai pubblicate)")
     try:
-        LiveSession(CONFIG["deploy_path"], builder, host=host, port=int(port), say=say).run()
+        session.run()
     except (PortBusy, UnsafeLinks) as exc:
         raise Exit(str(exc), code=1) from None
 
@@ -178,8 +177,8 @@ def livereload(c, port=CONFIG["port"], host=CONFIG["host"], drafts=False):
 )
 def new(c, title, category="", tags="delega"):
     """Create a draft article in content/articles/ with the front matter the theme reads."""
+    from blog.build.settings import settings_file_values
     from blog.newpost import NewPostError, create_post
-    from blog.publish.target import settings_file_values
 
     settings = settings_file_values(CONFIG["settings_base"])
     try:
@@ -203,14 +202,14 @@ def new(c, title, category="", tags="delega"):
 })
 def check(c, site="output", quick=False, all=False, build=False):
     """Check a built site: links and anchors, drafts, page weight, HTML, accessibility."""
+    from blog.build.settings import settings_file_values
     from blog.checks import run_checks
-    from blog.publish.deploy import read_settings
 
     began = time.perf_counter()
     folder = Path(site) if Path(site).is_absolute() else ROOT / site
     if folder == CONFIG["deploy_path"] and (build or not folder.exists()):
         _build(Plan(CONFIG["settings_base"], folder))
-    siteurls = [str(read_settings(CONFIG[key]).get("SITEURL", ""))
+    siteurls = [str(settings_file_values(CONFIG[key]).get("SITEURL", ""))
                 for key in ("settings_base", "settings_publish")]
     print(f"Controllo {folder}…", flush=True)
     memo = None if all else ROOT / ".cache" / "controlli" / "memo.json"
@@ -274,8 +273,9 @@ def bench(c, sizes="100,1000,5000", livereload=True):
 
 @task
 def lint(c):
-    """ruff on the project's Python code."""
+    """ruff on the project's Python code, then vulture for dead code (80 % confidence)."""
     c.run(f"{PY} -m ruff check .")
+    c.run(f"{PY} -m vulture blog plugins tasks.py vulture_whitelist.py --min-confidence 80")
 
 
 @task(help={"k": "only tests matching this expression", "args": "extra pytest arguments",

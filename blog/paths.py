@@ -2,8 +2,7 @@
 
 Everything is relative to the project root, the folder holding this package. Caches that
 depend on the settings (Pelican's content cache, the kit cache) are named by the settings
-files themselves (``CACHE_PATH``, ``KIT_CACHE``); the defaults below are what
-``pelicanconf.py`` names, for the tools that run without a build (``invoke kit``).
+files themselves (``CACHE_PATH``, ``KIT_CACHE``), not here.
 """
 
 from __future__ import annotations
@@ -23,10 +22,6 @@ PUBLISH_SETTINGS = ROOT / "publishconf.py"
 OUTPUT = ROOT / "output"
 
 CACHE = ROOT / ".cache"
-PELICAN_CACHE = CACHE / "pelican"
-KIT_CACHE = CACHE / "kit"
-PUBLISH_PELICAN_CACHE = CACHE / "pelican-publish"
-PUBLISH_KIT_CACHE = CACHE / "kit-publish"
 BUILD_LOG = CACHE / "ultima-build.log"
 CHECK_MEMO = CACHE / "controlli" / "memo.json"
 

@@ -20,6 +20,15 @@ def read_settings(settings_file: Path, override: dict[str, Any] | None = None) -
     return pelican_read_settings(str(settings_file), override=override or {})
 
 
+def settings_file_values(settings_file: Path) -> dict[str, Any]:
+    """The upper-case names a settings file itself sets (``DEPLOY``, ``SITEURL``,
+    ``DEFAULT_CATEGORY``…), without Pelican's defaults or path resolution: unlike
+    :func:`read_settings`, nothing of the build's environment is added."""
+    from pelican.settings import get_settings_from_file
+
+    return dict(get_settings_from_file(str(settings_file)))
+
+
 def plugin_module(name: str, settings: dict[str, Any]) -> Any:
     """A local plugin from the settings' ``PLUGIN_PATHS``, as the same module object
     Pelican uses when it loads the plugin (one entry in ``sys.modules`` by name)."""

@@ -196,10 +196,6 @@ class IssoServer:
         with self._changed:
             return "".join(self._lines)
 
-    def activation_links(self) -> dict[int, str]:
-        """``{comment id: activation URL}`` printed by Isso for comments held for moderation."""
-        return {int(m[2]): m[1] for m in ACTIVATE_LINE.finditer(self.output())}
-
     def wait_for_activation_link(self, comment_id: int | None = None, timeout: float = 10.0) -> str:
         """The activation link of ``comment_id`` (or of the latest comment) once printed."""
         deadline = time.monotonic() + timeout

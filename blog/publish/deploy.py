@@ -21,11 +21,7 @@ from typing import Any
 from blog.paths import ROOT
 from blog.publish.gh_pages import deploy_gh_pages, preflight_gh_pages, rollback_gh_pages
 from blog.publish.releases import deploy_rsync, preflight_rsync, rollback_rsync
-from blog.publish.target import DeployConfig, DeployResult, settings_file_values
-
-# The old name, kept only until ``tasks.py: check`` and ``tests/conftest.py: site_report``
-# import ``blog.publish.target.settings_file_values``; then delete this line.
-read_settings = settings_file_values
+from blog.publish.target import DeployConfig, DeployResult
 
 
 def preflight(config: DeployConfig, root: Path = ROOT) -> str:

@@ -22,14 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from blog.build.settings import settings_file_values
 from blog.checks import CheckReport, run_checks
 from blog.headers import meta_content_security_policy, write_headers_file
 from blog.paths import CACHE, PUBLISH_SETTINGS, ROOT
 from blog.paths import CHECK_MEMO as CHECK_MEMO_DEV
 from blog.publish import deploy as deploy_mod
 from blog.publish import worktree
-from blog.publish.precompress import CompressionStats, candidates, precompress_site
-from blog.publish.target import DeployConfig, DeployResult, load_config, settings_file_values
+from blog.publish.precompress import candidates, precompress_site
+from blog.publish.target import DeployConfig, DeployResult, load_config
 from blog.report import Steps, site_summary
 
 PUBLISH_DIR = CACHE / "publish" / "sito"
@@ -52,8 +53,6 @@ class PublishResult:
 
     site: Path
     summary: str
-    checks: CheckReport | None = None
-    compression: CompressionStats | None = None
     deployed: DeployResult | None = None
 
 
@@ -68,6 +67,7 @@ def publish(
 ) -> PublishResult:
     """Run the whole pipeline; raise :class:`PublishFailed` or ``DeployError`` on failure."""
     from blog.build.engine import BuildError, build
+    from blog.build.plan import Plan, Purpose
 
     settings = settings_file_values(settings_file)
     config = None if dry_run else load_config(settings)
@@ -87,8 +87,8 @@ def publish(
 
     try:
         # The engine prints through ``say`` (the steps' own stream when not given).
-        build(settings_file, output=output, post_steps=(write_headers_file,), steps=steps,
-              say=say, override=_host_settings(config))
+        build(Plan(settings_file, output, Purpose.PRODUCTION, settings=_host_settings(config),
+                   then=(write_headers_file,)), steps=steps, say=say)
     except BuildError as exc:
         raise PublishFailed(f"La build di produzione è fallita:\n{exc}") from None
     site = output.resolve()
@@ -116,7 +116,7 @@ def publish(
         counter.close()
         tell(f"      {stats.line()}")
 
-    result = PublishResult(site=output, summary="", checks=report, compression=stats)
+    result = PublishResult(site=output, summary="")
     if config is None:
         result.summary = site_summary(
             f"Prova generale riuscita, sito pronto in {_rel(output)} (non pubblicato)",

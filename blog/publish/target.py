@@ -45,16 +45,6 @@ class DeployResult:
     detail: str
 
 
-def settings_file_values(settings_file: Path) -> dict[str, Any]:
-    """The upper-case names of a Pelican settings file, without Pelican's defaults.
-
-    Not Pelican's full settings (``blog.build.engine.read_settings``): only what the file
-    itself sets, such as ``DEPLOY``, ``SITEURL`` or ``DEFAULT_CATEGORY``."""
-    from pelican.settings import get_settings_from_file
-
-    return dict(get_settings_from_file(str(settings_file)))
-
-
 def load_config(
     settings: Mapping[str, Any], environ: Mapping[str, str] | None = None
 ) -> DeployConfig:

@@ -175,7 +175,7 @@ def run_import(
     environ: dict[str, str] | None = None,
 ) -> Report:
     """Import ``export_file`` into the project at ``root``; return the report."""
-    from blog.build.engine import read_settings
+    from blog.build.settings import read_settings
     from blog.comments.isso import LOCAL_DB
     from blog.comments.isso import ROOT as COMMENTS_ROOT
 

@@ -60,7 +60,7 @@ def reserved_segments(settings: dict, extra: Iterable[str] = ()) -> set[str]:
             names.add(str(settings[key]))
     names.update(extra)
     try:  # the build's own list (plugins/reserved_paths), when the project has it
-        from blog.build.engine import plugin_module
+        from blog.build.settings import plugin_module
 
         names.update(plugin_module("reserved_paths", settings).reserved_paths(settings))
     except Exception:  # the list above still holds

@@ -50,7 +50,6 @@ class Item:
     id: int
     title: str
     link: str
-    guid: str
     post_type: str
     status: str
     name: str
@@ -198,7 +197,6 @@ def _item(element: Element, wp: str, excerpt_ns: str) -> Item:
         id=int(_text(element, wp + "post_id")),
         title=_raw(element, "title"),
         link=_text(element, "link"),
-        guid=_text(element, "guid"),
         post_type=_text(element, wp + "post_type"),
         status=_text(element, wp + "status"),
         name=_text(element, wp + "post_name"),
