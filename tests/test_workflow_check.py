@@ -8,21 +8,24 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from blog.checks import (
     CheckMemo,
-    Problem,
+    Finding,
     SiteIndex,
     check_csp,
     check_drafts,
     check_links,
     find_drafts,
 )
+from blog.checks.findings import group_findings
 from blog.checks.memo import tool_versions
-from blog.checks.problem import group_problems
 from blog.checks.runner import CSP
 from tests.sitecopy import invoke
 
 
+@pytest.mark.slow
 def test_check_passes_on_the_built_site(built_project: Path) -> None:
     result = invoke(built_project, "check", "--quick")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -93,7 +96,7 @@ def test_csp_check_finds_what_the_production_policy_blocks(tmp_path: Path) -> No
     (site / "index.html").write_text(CRAFTED, encoding="utf-8")
     (site / "a.css").write_text(CRAFTED_CSS, encoding="utf-8")
     problems = check_csp(site, SiteIndex(site), "https://www.esempio.it")
-    assert all(isinstance(p, Problem) for p in problems)
+    assert all(isinstance(p, Finding) for p in problems)
     assert sorted((p.page, p.line, p.rule) for p in problems) == [
         ("a.css", 3, "csp-off-origin"),
         ("index.html", 2, "csp-inline-script"),
@@ -156,9 +159,9 @@ def test_axe_skips_redirect_pages(tmp_path: Path) -> None:
 
 
 def test_the_same_problem_on_many_pages_is_one_line() -> None:
-    problems = [Problem(f"p{n}/index.html", 3, "html", "attributo non valido") for n in range(5)]
-    problems.append(Problem("a/index.html", None, "link", "«/x/» porta a un indirizzo…"))
-    assert group_problems(problems) == [
+    problems = [Finding(f"p{n}/index.html", 3, "html", "attributo non valido") for n in range(5)]
+    problems.append(Finding("a/index.html", None, "link", "«/x/» porta a un indirizzo…"))
+    assert group_findings(problems) == [
         "attributo non valido — in 5 punti: p0/index.html:3, p1/index.html:3, "
         "p2/index.html:3, …",
         "a/index.html: «/x/» porta a un indirizzo…",

@@ -1,5 +1,5 @@
 """Accessibility: axe-core (the copy bundled by ``axe-playwright-python``) in Debian's
-Chromium, in the light and the dark colour scheme, one :class:`Problem` per rule and
+Chromium, in the light and the dark colour scheme, one :class:`Finding` per rule and
 element.
 
 Every rule runs in the first scheme; in the others only the rules that read colours
@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from blog.checks.browser import browser_or_new, local_headers, page_address, serve
+from blog.checks.findings import Finding
 from blog.checks.nu import html_pages
-from blog.checks.problem import Problem
 from blog.checks.site import SiteIndex
 
 LISTING_DIRS = {"tag", "categoria", "categorie", "autore", "archivio", "pagina"}
@@ -65,12 +65,12 @@ def template_of(rel: str) -> tuple[str, int, bool] | None:
     return None
 
 
-def _problems(page: str, scheme: str, violations: Iterable[Mapping]) -> list[Problem]:
+def _problems(page: str, scheme: str, violations: Iterable[Mapping]) -> list[Finding]:
     problems = []
     for violation in violations:
         for node in violation.get("nodes", []):
             target = " ".join(str(t) for t in node.get("target", []))
-            problems.append(Problem(
+            problems.append(Finding(
                 page, None, str(violation.get("id", "axe")),
                 f"{violation.get('id')} ({violation.get('impact')}): "
                 f"{violation.get('help')} — {target}",
@@ -92,7 +92,7 @@ def axe_violations(
     pages: list[str] | None = None,
     schemes: tuple[str, ...] = ("light", "dark"),
     browser: object | None = None,
-) -> list[Problem]:
+) -> list[Finding]:
     """axe-core violations for each page and colour scheme.
 
     Each page loads once: axe comes with it (an init script of the context), runs, the
@@ -103,7 +103,7 @@ def axe_violations(
 
     site = Path(site).resolve()
     pages = html_pages(site) if pages is None else pages
-    found: dict[str, list[Problem]] = {scheme: [] for scheme in schemes}
+    found: dict[str, list[Finding]] = {scheme: [] for scheme in schemes}
     if not schemes:
         return []
     with serve(site, local_headers()) as base, browser_or_new(browser) as chrome:

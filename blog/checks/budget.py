@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from blog.checks.browser import browser_or_new, page_address, serve
-from blog.checks.problem import Problem
+from blog.checks.findings import Finding
 from blog.checks.site import SiteIndex
 from blog.report import size_it
 
@@ -167,8 +167,8 @@ def representative_pages(site: Path, index: SiteIndex) -> list[str]:
 
 
 def over_budget(page: str, weights: Mapping[str, int],
-                budgets: Mapping[str, int] = PAGE_BUDGETS) -> list[Problem]:
-    """The budgets ``weights`` of ``page`` exceed, one :class:`Problem` each."""
+                budgets: Mapping[str, int] = PAGE_BUDGETS) -> list[Finding]:
+    """The budgets ``weights`` of ``page`` exceed, one :class:`Finding` each."""
     problems = []
     for key, limit in budgets.items():
         value = weights.get(key)
@@ -178,7 +178,7 @@ def over_budget(page: str, weights: Mapping[str, int],
             message = f"{value} richieste «{key}», il limite è {limit}"
         else:
             message = f"{key} pesa {size_it(value)}, il limite è {size_it(limit)}"
-        problems.append(Problem(page, None, f"budget-{key}", message))
+        problems.append(Finding(page, None, f"budget-{key}", message))
     return problems
 
 
@@ -188,7 +188,7 @@ def check_budgets(
     weigh: Callable[[Path, str], Mapping[str, int]] | None = None,
     budgets: Mapping[str, int] = PAGE_BUDGETS,
     browser: object | None = None,
-) -> list[Problem]:
+) -> list[Finding]:
     """Compare each page's weight (``weigh(site, page)``, default: loaded in Chromium)
     with ``budgets``."""
     pages = list(pages)

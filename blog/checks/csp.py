@@ -4,7 +4,7 @@ The policy is read from :mod:`blog.headers` (the one source of the headers sent
 online). Without ``'unsafe-inline'`` a browser refuses inline ``<script>`` and
 ``<style>`` blocks (unless their hash is allowed), ``on…=`` handler attributes,
 ``style=`` attributes and ``javascript:`` URLs; every resource must come from an
-origin its directive lists. Each refusal is a :class:`Problem` naming page and line,
+origin its directive lists. Each refusal is a :class:`Finding` naming page and line,
 so the author sees in ``invoke check`` what would silently break online.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from blog.checks.problem import Problem
+from blog.checks.findings import Finding
 from blog.checks.site import CSS_URL, Link, SiteIndex, internal_path, page_url, site_prefixes
 
 FETCH_FALLBACK = "default-src"
@@ -164,7 +164,7 @@ def _inline_refusal(code, script_src: tuple[str, ...] | None,
 
 
 def check_page(rel: str, page, policy: Mapping[str, tuple[str, ...]],
-               prefixes: Sequence[str]) -> list[Problem]:
+               prefixes: Sequence[str]) -> list[Finding]:
     """What the policy blocks in one parsed page."""
     problems = []
     script_src = sources_for(policy, "script-src")
@@ -172,13 +172,13 @@ def check_page(rel: str, page, policy: Mapping[str, tuple[str, ...]],
     for code in page.inline:
         blocked = _inline_refusal(code, script_src, style_src)
         if blocked:
-            problems.append(Problem(rel, code.line, *blocked))
+            problems.append(Finding(rel, code.line, *blocked))
     from_url = page_url(rel)
     for link in page.links:
         url = html.unescape(link.url).strip()
         if urlsplit(url).scheme.lower() == "javascript":
             if not _inline_allowed(script_src, None, hashes=False):
-                problems.append(Problem(
+                problems.append(Finding(
                     rel, link.line, "csp-javascript-url",
                     f"«{_shown(url)}» ({link.where}): la CSP di produzione blocca gli "
                     "indirizzi javascript:; usa un pulsante e un file .js"))
@@ -190,7 +190,7 @@ def check_page(rel: str, page, policy: Mapping[str, tuple[str, ...]],
         internal = internal_path(url, from_url, prefixes) is not None and \
             urlsplit(url).scheme.lower() not in ("data", "blob")
         if not _url_allowed(sources, url, internal):
-            problems.append(Problem(
+            problems.append(Finding(
                 rel, link.line, "csp-off-origin",
                 f"«{_shown(url)}» ({link.where}) {_origin_text(url)}: la CSP di "
                 f"produzione ({_rule_text(directive, sources)}) lo blocca"))
@@ -205,7 +205,7 @@ def _origin_text(url: str) -> str:
 
 
 def check_stylesheet(rel: str, text: str, policy: Mapping[str, tuple[str, ...]],
-                     prefixes: Sequence[str]) -> list[Problem]:
+                     prefixes: Sequence[str]) -> list[Finding]:
     """Off-origin ``url()``s and ``@import``s of one stylesheet."""
     fonts = [(m.start(), m.end()) for m in FONT_FACE.finditer(text)]
     found = [(m.start(), m.group("url").strip(), "style-src") for m in IMPORT.finditer(text)]
@@ -221,7 +221,7 @@ def check_stylesheet(rel: str, text: str, policy: Mapping[str, tuple[str, ...]],
         internal = internal_path(url, "/" + rel, prefixes) is not None and \
             urlsplit(url).scheme.lower() not in ("data", "blob")
         if not _url_allowed(sources, url, internal):
-            problems.append(Problem(
+            problems.append(Finding(
                 rel, text.count("\n", 0, at) + 1, "csp-off-origin",
                 f"«{_shown(url)}» {_origin_text(url)}: la CSP di produzione "
                 f"({_rule_text(directive, sources)}) lo blocca"))
@@ -233,7 +233,7 @@ def check_csp(
     index: SiteIndex,
     siteurl: str | Sequence[str] = "",
     policy: Mapping[str, tuple[str, ...]] | None = None,
-) -> list[Problem]:
+) -> list[Finding]:
     """Everything in the site's pages and stylesheets that ``policy`` (default: the
     production one) would block."""
     policy = production_policy() if policy is None else policy

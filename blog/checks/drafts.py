@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from blog.checks.problem import Problem
+from blog.checks.findings import Finding
 from blog.checks.site import SiteIndex, internal_path, page_url, site_prefixes
 
 META_LINE = re.compile(r"^(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*)$")
@@ -50,11 +50,11 @@ def find_drafts(content: Path) -> list[Draft]:
 
 def check_drafts(
     site: Path, index: SiteIndex, content: Path | None, siteurl: str | Sequence[str] = ""
-) -> list[Problem]:
-    """One :class:`Problem` per place where a draft shows."""
+) -> list[Finding]:
+    """One :class:`Finding` per place where a draft shows."""
     problems = []
     if (site / "bozze").exists():
-        problems.append(Problem("bozze/", None, "draft-folder",
+        problems.append(Finding("bozze/", None, "draft-folder",
                                 "la cartella delle bozze è nel sito (build con --drafts?)"))
     drafts = find_drafts(content) if content and content.is_dir() else []
     if not drafts:
@@ -66,13 +66,13 @@ def check_drafts(
     for draft in drafts:
         name = draft.source.name
         if (site / draft.slug).exists():
-            problems.append(Problem(f"{draft.slug}/", None, "draft-page",
+            problems.append(Finding(f"{draft.slug}/", None, "draft-page",
                                     f"è la bozza {name}, non deve essere pubblicata"))
         for rel, page in index.pages.items():
             for link in page.links:
                 target = internal_path(html.unescape(link.url), page_url(rel), prefixes)
                 if target and unquote(target[0]).strip("/").split("/")[-1] == draft.slug:
-                    problems.append(Problem(rel, link.line, "draft-link",
+                    problems.append(Finding(rel, link.line, "draft-link",
                                             f"ha un link alla bozza {name} («{link.url}»)"))
                     break
         escaped = html.escape(draft.title, quote=False)
@@ -80,7 +80,7 @@ def check_drafts(
             for title in dict.fromkeys((f"<title>{escaped}", f"<title>{draft.title}")):
                 at = text.find(title)
                 if at >= 0:
-                    problems.append(Problem(rel, text.count("\n", 0, at) + 1, "draft-title",
+                    problems.append(Finding(rel, text.count("\n", 0, at) + 1, "draft-title",
                                             f"contiene il titolo della bozza {name}"))
                     break
     return problems

@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from blog.checks.problem import Problem
+from blog.checks.findings import Finding
 from blog.checks.site import (
     CSS_URL,
     SiteIndex,
@@ -25,10 +25,10 @@ from blog.checks.site import (
 NOT_FETCHED = {"preconnect", "dns-prefetch"}  # their href is an origin, not a file
 
 
-def check_links(site: Path, index: SiteIndex, siteurl: str | Sequence[str] = "") -> list[Problem]:
-    """One :class:`Problem` per dead link, anchor or stylesheet ``url()``."""
+def check_links(site: Path, index: SiteIndex, siteurl: str | Sequence[str] = "") -> list[Finding]:
+    """One :class:`Finding` per dead link, anchor or stylesheet ``url()``."""
     prefixes = site_prefixes(siteurl)
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for rel, page in index.pages.items():
         from_url = page_url(rel)
@@ -49,14 +49,14 @@ def check_links(site: Path, index: SiteIndex, siteurl: str | Sequence[str] = "")
             if resolved is None:
                 if (rel, link.url) not in seen:
                     seen.add((rel, link.url))
-                    problems.append(Problem(
+                    problems.append(Finding(
                         rel, link.line, "link",
                         f"«{link.url}» ({link.where}) porta a un indirizzo che non esiste"))
                 continue
             if fragment and resolved.endswith(".html"):
                 ids = index.ids_of(resolved) or set()
                 if fragment not in ids and fragment != "top":
-                    problems.append(Problem(
+                    problems.append(Finding(
                         rel, link.line, "anchor",
                         f"«{link.url}» ({link.where}) punta all’ancora #{fragment}, "
                         f"che non c’è in {resolved}"))
@@ -70,6 +70,6 @@ def check_links(site: Path, index: SiteIndex, siteurl: str | Sequence[str] = "")
                 continue
             if resolve(site, target[0]) is None:
                 line = text.count("\n", 0, match.start()) + 1
-                problems.append(Problem(
+                problems.append(Finding(
                     rel, line, "css-url", f"url({url}) porta a un file che non esiste"))
     return problems

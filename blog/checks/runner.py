@@ -20,10 +20,10 @@ from blog.checks.browser import browser_view, chromium
 from blog.checks.budget import check_budgets, representative_pages
 from blog.checks.csp import check_csp
 from blog.checks.drafts import check_drafts
+from blog.checks.findings import CheckReport, CheckResult, Finding
 from blog.checks.links import check_links
 from blog.checks.memo import CheckMemo
 from blog.checks.nu import html_errors
-from blog.checks.problem import CheckReport, CheckResult, Problem
 from blog.checks.site import SiteIndex
 from blog.checks.static import check_unreferenced_static
 from blog.paths import ROOT
@@ -37,7 +37,7 @@ WEIGHT = "Peso delle pagine"
 NU = "HTML (Nu Html Checker)"
 AXE = "Accessibilità (axe-core, chiaro e scuro)"
 
-Check = Callable[[], list[Problem]]
+Check = Callable[[], list[Finding]]
 
 
 def run_checks(
@@ -63,7 +63,7 @@ def run_checks(
     site = Path(site).resolve()
     report = CheckReport(site=site)
     if not (site / "index.html").is_file():
-        report.results.append(CheckResult("sito", [Problem(
+        report.results.append(CheckResult("sito", [Finding(
             str(site), None, "site", "non c’è index.html, il sito non è stato costruito")]))
         return report
     index = SiteIndex(site)
@@ -76,7 +76,7 @@ def run_checks(
         try:
             problems = func()
         except ImportError as exc:
-            problems = [Problem(name, None, "tool", f"strumento non disponibile: {exc}")]
+            problems = [Finding(name, None, "tool", f"strumento non disponibile: {exc}")]
         report.results.append(
             CheckResult(name, problems, time.perf_counter() - began, note=notes.pop(name, "")))
 
@@ -96,10 +96,10 @@ def run_checks(
             return shared[0]
 
         def memoised(check: str, name: str, pages: list[str],
-                     func: Callable[[list[str]], list[Problem]], folder: Path = view) -> Check:
+                     func: Callable[[list[str]], list[Finding]], folder: Path = view) -> Check:
             """``func`` on the pages whose bytes in ``folder`` (what the checker reads)
             or whose checker versions changed since they last passed."""
-            def run_pending() -> list[Problem]:
+            def run_pending() -> list[Finding]:
                 pending = memory.pending(check, folder, pages)
                 unchanged = len(pages) - len(pending)
                 if unchanged:
@@ -114,7 +114,7 @@ def run_checks(
 
         view_index = index if view == site else SiteIndex(view)
         # (check, title, pages, checker, folder the checker reads, skipped by --quick)
-        slow: list[tuple[str, str, list[str], Callable[[list[str]], list[Problem]], Path,
+        slow: list[tuple[str, str, list[str], Callable[[list[str]], list[Finding]], Path,
                          bool]] = [
             ("weight", WEIGHT, representative_pages(view, view_index),
              lambda pages: check_budgets(view, pages, browser=chrome()), view, False),

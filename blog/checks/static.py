@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from blog.checks.problem import Problem
+from blog.checks.findings import Finding
 
 RULE = "static-unreferenced"
 
@@ -27,8 +27,8 @@ def _settings(content: Path) -> dict:
     return read_settings(settings_file, {"PATH": str(content.resolve())})
 
 
-def check_unreferenced_static(site: Path, content: Path | None) -> list[Problem]:
-    """One :class:`Problem` per static file of ``content`` published in ``site`` that no
+def check_unreferenced_static(site: Path, content: Path | None) -> list[Finding]:
+    """One :class:`Finding` per static file of ``content`` published in ``site`` that no
     HTML, CSS, JS, feed, ``robots.txt`` or ``_redirects`` points at."""
     if content is None or not content.is_dir():
         return []
@@ -39,7 +39,7 @@ def check_unreferenced_static(site: Path, content: Path | None) -> list[Problem]
     orphans = references.unreferenced(Path(site), references.static_candidates(settings),
                                       settings.get("STATIC_KEEP") or ())
     return [
-        Problem(out, None, RULE,
+        Finding(out, None, RULE,
                 f"nessuna pagina collega content/{source}: la build di produzione non lo "
                 "pubblica (collegalo, cancellalo o elencalo in STATIC_KEEP)")
         for out, source in orphans.items()

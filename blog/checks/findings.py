@@ -1,6 +1,6 @@
-"""What a check finds, as data: :class:`Problem`; and how the author reads it.
+"""What a check finds, as data: :class:`Finding`; and how the author reads it.
 
-Every checker returns ``Problem`` objects (page, line, rule, message); nothing is
+Every checker returns ``Finding`` objects (page, line, rule, message); nothing is
 encoded in a string to be parsed again. :class:`CheckReport` turns them into the
 Italian report of ``invoke check``: one block per check, the same message on many
 pages (a template problem) merged into one line that names them.
@@ -16,7 +16,7 @@ from blog.report import plural, seconds_it
 
 
 @dataclass(frozen=True)
-class Problem:
+class Finding:
     """One thing wrong with a built site.
 
     ``page``: the file it is in, relative to the site (``a/index.html``), or a folder
@@ -42,7 +42,7 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-def group_problems(problems: Sequence[Problem], show: int = 3) -> list[str]:
+def group_findings(problems: Sequence[Finding], show: int = 3) -> list[str]:
     """Merge problems that differ only by place: ``message — in 39 punti: a, b, c, …``."""
     places: dict[tuple[str, str], list[str]] = {}
     for problem in problems:
@@ -62,7 +62,7 @@ class CheckResult:
     """One check: its Italian name, its problems, how long it took, whether it ran."""
 
     name: str
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     skipped: str = ""
     skipped_on_request: bool = False
@@ -86,7 +86,7 @@ class CheckReport:
         return all(r.ok for r in self.results)
 
     @property
-    def problems(self) -> list[Problem]:
+    def problems(self) -> list[Finding]:
         return [p for r in self.results for p in r.problems]
 
     @property
@@ -109,7 +109,7 @@ class CheckReport:
                 len(result.problems), "problema", "problemi")
             note = f"; {result.note}" if result.note else ""
             lines.append(f"{mark} {result.name}: {count} ({seconds_it(result.seconds)}{note})")
-            grouped = group_problems(result.problems)
+            grouped = group_findings(result.problems)
             lines += [f"    {line}" for line in grouped[:limit]]
             if len(grouped) > limit:
                 lines.append(f"    … e altri {len(grouped) - limit}")
