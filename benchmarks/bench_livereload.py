@@ -7,8 +7,14 @@ Without ``--url`` it copies this project into a temporary folder and starts
 
 Rows: an article edit (the page reloads), a theme stylesheet edit (swapped in place, no
 reload) and the server's own rebuild time for the article edit. Prints a Markdown table
-(medians, min–max); :func:`reload_latency` is also what ``bench_build.py`` uses for its
+(medians, min–max); :func:`preview_latency` is also what ``bench_build.py`` uses for its
 synthetic sites (server-sent events, no browser).
+
+``--posts N [--versions HEAD,.]``: a synthetic site of N posts (``benchmarks/synth.py``,
+one ``invoke build`` first, as ``bench_build.py`` does), saves of the open article timed
+to its reload, the whole site and its search index; ``--versions``: serve the same
+project with livereload as it is at each git revision (``blog/serve/`` and
+``blog/build/preview.py`` taken from it; ``.``: the working tree), taking turns.
 """
 
 from __future__ import annotations
@@ -96,7 +102,7 @@ def preview_latency(server, page: str, edit: Callable[[int], None], mark: Callab
     line, printed once every page is in place) and to its search index being up to
     date (its «Indice di ricerca aggiornato» line). The lines are timed as they arrive;
     after each round the search index is read back: ``mark(n)`` must be in it."""
-    from blog.build.search import fragments
+    from blog.build.search_read import fragments
 
     connection, response = _events(server.url, page)
     try:
@@ -176,12 +182,82 @@ def _row(label: str, values: list[float]) -> str:
             f"{max(values):.2f} s | {len(values)} |")
 
 
+# What ``--versions`` takes from the other revision: the livereload loop and its helpers.
+SERVE_FILES = ("blog/serve", "blog/build/preview.py")
+
+
+def _use_revision(project: Path, revision: str | None) -> None:
+    """Put livereload's files of ``revision`` (None: the working tree's) into ``project``."""
+    import shutil
+    import subprocess
+
+    from tests.sitecopy import ROOT
+
+    for name in SERVE_FILES:
+        target = project / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        if revision is None:
+            copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
+            copy(ROOT / name, target)
+            continue
+        listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", revision, name],
+                                cwd=ROOT, capture_output=True, text=True, check=True)
+        for path in listed.stdout.split():
+            (project / path).parent.mkdir(parents=True, exist_ok=True)
+            (project / path).write_bytes(subprocess.run(
+                ["git", "show", f"{revision}:{path}"], cwd=ROOT, capture_output=True,
+                check=True).stdout)
+
+
+def synthetic(posts: int, rounds: int, versions: list[str], turns: int) -> int:
+    """The ``--posts`` table: medians of save → open page / whole site / search."""
+    from benchmarks.bench_build import EDIT_MARK, _edited, edit_article, invoke_build
+    from benchmarks.synth import make_site
+    from tests.workflow_support import LiveServer
+
+    variants = [("livereload attuale", None) if v == "." else (f"livereload a {v}", v)
+                for v in versions]
+    seen: dict[str, list[dict[str, float]]] = {label: [] for label, _ in variants}
+    with tempfile.TemporaryDirectory(prefix=f"bench-livereload-{posts}-") as tmp:
+        project = make_site(Path(tmp) / "progetto", posts)
+        invoke_build(project)  # the caches a working author has (kit, cards, Pelican)
+        page = f"/{_edited(project).stem}/"
+        for turn in range(turns):
+            for number, (label, revision) in enumerate(variants):
+                _use_revision(project, revision)
+                first = 1000 + 100 * (turn * len(variants) + number)  # a new mark each save
+                server = LiveServer(project)
+                try:
+                    time.sleep(5)  # the first build's tidying, before the author's first save
+                    seen[label] += preview_latency(
+                        server, page, lambda n, first=first: edit_article(project, first + n),
+                        lambda n, first=first: f"{EDIT_MARK} numero {first + n}", rounds)
+                finally:
+                    server.stop()
+    print(f"{posts} articoli sintetici, {rounds} salvataggi × {turns} turni per riga "
+          "(mediane, secondi)\n")
+    print("| | pagina aperta | sito intero | ricerca |")
+    print("|---|---:|---:|---:|")
+    for label, runs in seen.items():
+        cells = [f"{statistics.median(r[k] for r in runs if k in r):.2f}"
+                 if any(k in r for r in runs) else "—" for k in ("reload", "site", "search")]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Latenza salva→ricarica di invoke livereload.")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--url", help="server già avviato (con --project)")
     parser.add_argument("--project", type=Path, help="cartella del progetto servito")
+    parser.add_argument("--posts", type=int, help="sito sintetico di N articoli")
+    parser.add_argument("--versions", default=".",
+                        help="con --posts: revisioni git da confrontare (.: quella attuale)")
+    parser.add_argument("--turns", type=int, default=1, help="con --posts: turni per versione")
     args = parser.parse_args()
+    if args.posts:
+        return synthetic(args.posts, args.rounds, args.versions.split(","), args.turns)
 
     server = None
     tmp = None

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from blog.build.search import fragments
+from blog.build.search_read import fragments
 from tests import browser_support
 from tests.sitecopy import copy_project, invoke
+
+pytestmark = pytest.mark.slow
 
 PUBLIC_ARTICLE = "sei-pronto-assistente-virtuale"
 PUBLIC_PAGE = "privacy"
@@ -169,6 +171,7 @@ def test_search_index_holds_no_private_post(built: tuple[str, Path]) -> None:
             assert item.word.lower().encode() not in data.lower(), (chunk.name, item)
 
 
+@pytest.mark.browser
 def test_site_search_in_chromium_finds_no_private_post(built, page) -> None:
     """The real search box's Pagefind, queried in Chromium, as a reader would."""
     from tests.browser_support import serve_directory

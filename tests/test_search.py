@@ -11,7 +11,8 @@ import brotli
 import pytest
 from playwright.sync_api import Page, expect
 
-from blog.build.search import BUNDLE, fragments, index_site, indexed_pages, part_folders
+from blog.build.search import BUNDLE, index_site
+from blog.build.search_read import fragments, indexed_pages, part_folders
 from blog.checks.budget import PAGE_BUDGETS
 from tests.browser_support import search_urls
 from tests.sitecopy import copy_project, invoke
@@ -70,6 +71,7 @@ def type_query(page: Page, query: str) -> None:
     expect(page.locator(".search-status")).to_contain_text(f"«{query}»")
 
 
+@pytest.mark.slow
 def test_index_holds_every_article_and_page_and_nothing_else(
     site: Path, built_project: Path
 ) -> None:
@@ -85,6 +87,7 @@ def test_index_holds_every_article_and_page_and_nothing_else(
     assert not {name for name in bundle if "-ui." in name}
 
 
+@pytest.mark.slow
 def test_index_is_italian_and_holds_only_body_text(site: Path) -> None:
     import json
 
@@ -141,6 +144,7 @@ Questa bozza parla di delega e contiene la parola {token}.
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_inflected_query_finds_the_other_form(page: Page, site: Path, site_url: str) -> None:
     # Pages that say "delega" (or "deleghe"…) but never "delegare": a plain word match
     # could not find them, Italian stemming must.
@@ -167,6 +171,7 @@ def test_inflected_query_finds_the_other_form(page: Page, site: Path, site_url: 
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_nonsense_says_nessun_risultato(page: Page, site_url: str) -> None:
     page.goto(site_url + ARTICLE)
     type_query(page, "xqzj")
@@ -176,6 +181,7 @@ def test_nonsense_says_nessun_risultato(page: Page, site_url: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_enter_opens_the_selected_result(page: Page, site_url: str) -> None:
     page.goto(site_url + "/chi-sono/")
     box = page.get_by_role("combobox", name=BOX)
@@ -195,6 +201,7 @@ def test_enter_opens_the_selected_result(page: Page, site_url: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_enter_without_a_choice_selects_the_first_then_opens_it(page: Page, site_url: str) -> None:
     page.goto(site_url + "/")
     box = page.get_by_role("combobox", name=BOX)
@@ -208,6 +215,7 @@ def test_enter_without_a_choice_selects_the_first_then_opens_it(page: Page, site
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_enter_pressed_while_the_search_loads_is_not_lost(page: Page, site_url: str) -> None:
     held = []
     # search.<hash>.js: the name carries its content hash (plugins/asset_hash)
@@ -225,6 +233,7 @@ def test_enter_pressed_while_the_search_loads_is_not_lost(page: Page, site_url: 
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_every_visible_label_is_italian(page: Page, site_url: str) -> None:
     page.goto(site_url + ARTICLE)
     box = page.get_by_role("combobox", name=BOX)
@@ -242,6 +251,7 @@ def test_every_visible_label_is_italian(page: Page, site_url: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_without_javascript_the_box_gives_way_to_the_archive(browser, site_url: str) -> None:
     context = browser.new_context(locale="it-IT", java_script_enabled=False)
     page = context.new_page()
@@ -254,6 +264,7 @@ def test_without_javascript_the_box_gives_way_to_the_archive(browser, site_url: 
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_search_loads_only_when_the_reader_types(
     fresh_page: Page, site: Path, site_url: str
 ) -> None:
@@ -282,6 +293,7 @@ def test_search_loads_only_when_the_reader_types(
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_a_typed_payload_stays_text(page: Page, site_url: str) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -296,6 +308,7 @@ def test_a_typed_payload_stays_text(page: Page, site_url: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_every_result_is_reachable_with_mostra_altri(page: Page, site_url: str) -> None:
     page.goto(site_url + ARTICLE)
     everything = search_urls(page, "delega")
@@ -324,6 +337,7 @@ def test_every_result_is_reachable_with_mostra_altri(page: Page, site_url: str) 
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_excerpts_do_not_repeat_the_title(page: Page, site_url: str) -> None:
     page.goto(site_url + ARTICLE)
     type_query(page, "delega")
@@ -337,6 +351,7 @@ def test_excerpts_do_not_repeat_the_title(page: Page, site_url: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_key_hints_only_for_keyboards(browser, site_url: str) -> None:
     for touch, shown in ((False, True), (True, False)):
         context = browser.new_context(locale="it-IT", has_touch=touch, is_mobile=touch,
@@ -354,6 +369,7 @@ def test_key_hints_only_for_keyboards(browser, site_url: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_seed_article_weighs_at_most_12_kib_with_what_loads_on_scroll(
     fresh_page: Page, site: Path, site_url: str
 ) -> None:
@@ -393,6 +409,7 @@ def parted_site(site: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_an_index_in_parts_finds_what_one_index_finds(
     page: Page, site: Path, site_url: str, parted_site: tuple[Path, str]
 ) -> None:
@@ -417,6 +434,7 @@ def test_an_index_in_parts_finds_what_one_index_finds(
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_an_elided_word_is_found_and_shown_with_its_apostrophe(
     page: Page, site: Path, site_url: str
 ) -> None:

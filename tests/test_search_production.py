@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_search import plain_pagefind_first_search, reader_first_search
-from blog.build.search import BUNDLE, PARTS, SHARD_PAGES, part_folders, shard_pages_for
+from blog.build.search import BUNDLE, PARTS, SHARD_PAGES, shard_pages_for
+from blog.build.search_read import part_folders
 from tests.sitecopy import ROOT, copy_project, invoke
 
 EXTRA_REQUESTS = 3

@@ -13,13 +13,12 @@ from blog.build.search import (
     SHARD_PAGES,
     STAMP,
     index_site,
-    indexed_pages,
     is_current,
     load_digests,
-    part_folders,
     save_digests,
     shard_pages_for,
 )
+from blog.build.search_read import indexed_pages, part_folders
 
 PAGE = """<!doctype html><html lang="it"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><nav>menu</nav><main data-pagefind-body><h1>{title}</h1><p>{text}</p></main></body></html>

@@ -49,6 +49,7 @@ def _kit_pdf(project: Path) -> Path:
     return pdfs[0]
 
 
+@pytest.mark.slow
 def test_serves_the_site_with_the_reload_script_and_the_security_headers(live: LiveServer):
     with urllib.request.urlopen(live.url + PAGE, timeout=30) as response:
         body = response.read().decode("utf-8")
@@ -61,6 +62,8 @@ def test_serves_the_site_with_the_reload_script_and_the_security_headers(live: L
     assert "livereload" not in on_disk
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_editing_an_article_refreshes_the_open_page(live: LiveServer, page) -> None:
     kit_cache = sorted((live.project / ".cache" / "kit").glob("*.pdf"))
     kit_before = {p: p.stat().st_mtime_ns for p in kit_cache}
@@ -94,6 +97,8 @@ def test_editing_an_article_refreshes_the_open_page(live: LiveServer, page) -> N
                             if p.is_file() and p.name != ".pronta"]
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_the_open_page_is_rendered_first_then_the_site_and_an_undo_is_not_reused(
         live: LiveServer, page) -> None:
     """The edited page shows before the full rebuild (instant preview); reverting the
@@ -127,11 +132,13 @@ def test_the_open_page_is_rendered_first_then_the_site_and_an_undo_is_not_reused
 
 
 def _indexed_text(site: Path) -> str:
-    from blog.build.search import fragments
+    from blog.build.search_read import fragments
 
     return "\n".join(record["content"] for record in fragments(site))
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_broken_article_keeps_the_last_good_page_and_prints_the_error(
     live: LiveServer, page
 ) -> None:
@@ -168,6 +175,7 @@ def test_a_broken_article_keeps_the_last_good_page_and_prints_the_error(
     live.wait_line(r"^Sito aggiornato", since)
 
 
+@pytest.mark.slow
 def test_a_change_in_kit_rebuilds_the_pdf(live: LiveServer) -> None:
     pdf = _kit_pdf(live.project)
     before = _digest(pdf)
@@ -184,6 +192,8 @@ def test_a_change_in_kit_rebuilds_the_pdf(live: LiveServer) -> None:
 SUBTITLE = 'SITESUBTITLE = "Delegare bene, lavorare meglio"'
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_settings_or_plugin_change_restarts_the_process_and_the_page_follows(
     live: LiveServer, page
 ) -> None:
@@ -229,6 +239,7 @@ def _wait_title(live: LiveServer, page, condition: str, since: int) -> None:
             f"{exc}\ntitolo: {page.title()}\n--- log ---\n{live.log(since)}") from None
 
 
+@pytest.mark.slow
 def test_pages_fetched_during_a_rebuild_are_always_complete(live: LiveServer) -> None:
     """While a rebuild writes and switches the site, every request gets a whole page of
     one version: the old one or the new one, never a missing or half-written file."""
@@ -267,12 +278,12 @@ def test_pages_fetched_during_a_rebuild_are_always_complete(live: LiveServer) ->
 def test_a_symlink_out_of_the_project_stops_livereload_before_it_watches(tmp_path: Path) -> None:
     """watchfiles follows links: one to a home folder would be watched whole. livereload
     refuses first, naming the link, as the build does."""
-    from blog.serve.livereload import UnsafeLinks, check_links
+    from blog.serve.watch import UnsafeLinks, refuse_unsafe_links
 
     (tmp_path / "content" / "extra").mkdir(parents=True)
     (tmp_path / "theme").mkdir()
     (tmp_path / "content" / "extra" / "casa").symlink_to(tmp_path.parent)
     with pytest.raises(UnsafeLinks, match=r"content/extra/casa"):
-        check_links(tmp_path)
+        refuse_unsafe_links(tmp_path)
     (tmp_path / "content" / "extra" / "casa").unlink()
-    check_links(tmp_path)
+    refuse_unsafe_links(tmp_path)
