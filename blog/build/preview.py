@@ -132,7 +132,7 @@ class LiveSite:
                           url=content.url, **extra)
 
 
-def publish(rendered: Rendered, version: Path) -> None:
+def swap_in(rendered: Rendered, version: Path) -> None:
     """Put a rendered page into ``version`` in one rename."""
     target = version / rendered.save_as
     temporary = target.with_name(f".{target.name}.anteprima-{os.getpid()}")

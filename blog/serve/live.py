@@ -20,7 +20,7 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Response
 
 LIVE_PREFIX = "/__livereload/"
-LIVE_SCRIPT_FILE = Path(__file__).with_name("server_livereload.js")
+LIVE_SCRIPT_FILE = Path(__file__).with_name("livereload.js")
 # ``v``: the version of the site the page came from, so that a page that connects after
 # a newer build (or a restart) reloads at once instead of missing the event.
 LIVE_TAG = '<script src="/__livereload/client.js?v={version}" defer></script>'
@@ -49,7 +49,7 @@ class LiveReload:
     def version(self) -> str:
         return f"{self.run_id}-{self._serial}"
 
-    def _publish(self, kind: str, data: dict) -> None:
+    def _send(self, kind: str, data: dict) -> None:
         with self._changed:
             if kind == "reload":
                 self._serial += 1
@@ -58,11 +58,11 @@ class LiveReload:
 
     def reloaded(self, css: str | None = None) -> None:
         """A new site is live: reload the open pages (only ``css`` when given)."""
-        self._publish("reload", {"css": css} if css else {})
+        self._send("reload", {"css": css} if css else {})
 
     def failed(self, message: str) -> None:
         """The build failed: say so on the page, which keeps the last good version."""
-        self._publish("failed", {"message": message})
+        self._send("failed", {"message": message})
 
     def close(self) -> None:
         with self._changed:

@@ -1,21 +1,23 @@
-"""What ``invoke livereload`` watches and how it rebuilds: ``watchfiles`` on the sources,
-one worker thread that takes every change waiting and builds once.
+"""What ``invoke livereload`` watches: ``watchfiles`` on the sources, the changes handed
+to the loop in batches.
 
+- :func:`refuse_unsafe_links`: before anything is watched, no symbolic link in the
+  watched folders may lead out of the project (``watchfiles`` would follow it);
 - :class:`Watcher`: ``content/``, ``theme/``, ``kit/``, ``plugins/`` recursively and the
   project folder itself non-recursively (its settings files only), so that an editor that
   saves by writing a new file and renaming it over the old one is seen too;
+  :meth:`Watcher.batches` gives every change waiting as one batch: the changes saved
+  while a batch is built make the next one;
 - :func:`needs_restart`: the changes a running process cannot take in (plugin code,
-  settings: they are imported once);
-- :class:`Rebuilder`: the build worker; a build never runs twice at once, and the changes
-  that arrive meanwhile make the next one.
+  settings: they are imported once).
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from blog.paths import ROOT
@@ -24,17 +26,9 @@ WATCHED_DIRS = ("content", "theme", "kit", "plugins")
 SETTINGS_FILES = ("pelicanconf.py", "publishconf.py")
 
 
-@dataclass
-class BuildOutcome:
-    """One rebuild: did it work, how long, what to say."""
-
-    ok: bool
-    seconds: float
-    reason: list[str]
-    summary: str = ""
-    error: str = ""
-    # False when no open page changed (an instant preview already showed the edit).
-    reload: bool = True
+class UnsafeLinks(Exception):
+    """A symbolic link in a watched folder leads out of the project or round a loop:
+    the watcher would follow it (all of a home folder, forever). The message is Italian."""
 
 
 def short_path(path: str | Path, root: Path) -> str:
@@ -43,6 +37,18 @@ def short_path(path: str | Path, root: Path) -> str:
         return Path(path).relative_to(root).as_posix()
     except ValueError:
         return str(path)
+
+
+def refuse_unsafe_links(root: Path, dirs: Iterable[str] = WATCHED_DIRS) -> None:
+    """Raise :class:`UnsafeLinks` naming every link the build would refuse too."""
+    from blog.build.settings import local_plugin
+
+    guard = local_plugin("symlink_guard")
+    found = guard.unsafe_links([root / d for d in dirs if (root / d).is_dir()], root)
+    if found:
+        lines = "\n".join(f"  {short_path(link, root)}: {reason}" for link, reason in found)
+        raise UnsafeLinks("Non guardo le cartelle del sito: contengono collegamenti simbolici "
+                          f"che la build rifiuta. Toglili e riavvia invoke livereload:\n{lines}")
 
 
 def needs_restart(path: str | Path, root: Path = ROOT) -> bool:
@@ -70,24 +76,29 @@ def _watch_filter(root: Path):
 
 
 class Watcher:
-    """Two ``watchfiles`` watches (the folders recursively, the project folder not)
-    feeding ``on_change`` with the changed paths, until :meth:`stop`."""
+    """Two ``watchfiles`` watches (the folders recursively, the project folder not), in
+    threads of their own from :meth:`start` to :meth:`stop`, feeding :meth:`batches`."""
 
-    def __init__(self, root: Path, on_change: Callable[[set[str]], None],
-                 dirs: Iterable[str] = WATCHED_DIRS) -> None:
+    def __init__(self, root: Path, dirs: Iterable[str] = WATCHED_DIRS) -> None:
         self.root = root
-        self.on_change = on_change
         self.dirs = [root / d for d in dirs if (root / d).is_dir()]
+        self._changes: queue.SimpleQueue[set[str]] = queue.SimpleQueue()
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._threads = [threading.Thread(target=self._run, args=(paths, recursive),
+                                          daemon=True, name="watch")
+                         for paths, recursive in ((self.dirs, True), ([root], False)) if paths]
 
     def start(self) -> None:
-        for paths, recursive in ((self.dirs, True), ([self.root], False)):
-            if paths:
-                thread = threading.Thread(target=self._run, args=(paths, recursive),
-                                          daemon=True, name="watch")
-                thread.start()
-                self._threads.append(thread)
+        for thread in self._threads:
+            thread.start()
+
+    def batches(self) -> Iterator[list[str]]:
+        """Wait for changes; then every changed path waiting, sorted, as one batch."""
+        while True:
+            changed = self._changes.get()
+            while not self._changes.empty():
+                changed |= self._changes.get()
+            yield sorted(changed)
 
     def _run(self, paths: list[Path], recursive: bool) -> None:
         from watchfiles import watch
@@ -95,64 +106,10 @@ class Watcher:
         for changes in watch(*paths, watch_filter=_watch_filter(self.root), recursive=recursive,
                              stop_event=self._stop, step=50, debounce=1600,
                              raise_interrupt=False):
-            self.on_change({path for _, path in changes})
+            self._changes.put({path for _, path in changes})
 
     def stop(self) -> None:
         self._stop.set()
         for thread in self._threads:
-            thread.join(timeout=2)
-
-
-class Rebuilder:
-    """One worker thread: takes every change waiting, builds once, reports; repeats."""
-
-    def __init__(self, build: Callable[[list[str]], BuildOutcome],
-                 on_built: Callable[[BuildOutcome], None],
-                 when_idle: Callable[[], None] | None = None) -> None:
-        self.build = build
-        self.on_built = on_built
-        self.when_idle = when_idle
-        self.builds = 0
-        self.failures = 0
-        self._pending: list[str] = []
-        self._wake = threading.Condition()
-        self._closing = False
-        self._busy = False
-        self._thread = threading.Thread(target=self._run, daemon=True, name="build")
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def submit(self, paths: Iterable[str]) -> None:
-        with self._wake:
-            self._pending.extend(p for p in sorted(paths) if p not in self._pending)
-            self._wake.notify_all()
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                self._wake.wait_for(lambda: self._pending or self._closing)
-                if self._closing:
-                    return
-                reason, self._pending = self._pending, []
-                self._busy = True
-            try:
-                outcome = self.build(reason)
-                self.builds += 1
-                self.failures += not outcome.ok
-                self.on_built(outcome)
-                with self._wake:
-                    idle = not self._pending
-                if outcome.ok and idle and self.when_idle is not None:
-                    self.when_idle()
-            finally:
-                with self._wake:
-                    self._busy = False
-                    self._wake.notify_all()
-
-    def close(self, timeout: float = 300) -> None:
-        """Stop after the build under way (if any) has finished."""
-        with self._wake:
-            self._closing = True
-            self._wake.notify_all()
-            self._wake.wait_for(lambda: not self._busy, timeout=timeout)
+            if thread.is_alive():
+                thread.join(timeout=2)

@@ -1,0 +1,68 @@
+"""livereload's search index: brought up to date in one worker process, a pass at a time.
+
+A pass (:func:`_bring_up_to_date`) looks at the live version as it is now: when its
+``pagefind/`` was made from exactly these pages it does nothing, else it re-indexes
+the parts whose pages changed (:func:`blog.build.search.refresh`: the others are
+linked) beside the live version and swaps the new index in. The worker keeps the
+pages' digests between passes, so a pass reads again only the pages that changed.
+
+The worker is a process of its own (``forkserver``: never a fork of livereload, which
+runs threads): Pagefind's bookkeeping (walking, hashing, mirroring pages) done in a
+thread of livereload slowed a rebuild running beside it by a third (one interpreter
+lock). Passes queue in the one worker, so they never overlap.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+# In the worker process: the pages' digests of the last pass (see search.refresh).
+_digests: dict[str, Any] = {}
+
+
+def _bring_up_to_date(output: Path, work: Path) -> bool:
+    """One pass, in the worker; True when it wrote a new index (False: it was current)."""
+    global _digests
+    from blog.build.search import BUNDLE, refresh
+
+    live = Path(os.path.realpath(output))
+    if not (live / "index.html").is_file():
+        return False  # nothing built yet: the first good build indexes it
+    work.mkdir(parents=True, exist_ok=True)
+    side = Path(tempfile.mkdtemp(prefix="ricerca-", dir=work))
+    try:
+        current, _digests = refresh(live, side / BUNDLE, _digests)
+        if current:
+            return False
+        # Two renames: the index is missing for a moment, never half-written.
+        if (live / BUNDLE).exists():
+            os.replace(live / BUNDLE, side / "vecchio")
+        os.replace(side / BUNDLE, live / BUNDLE)
+        return True
+    finally:
+        shutil.rmtree(side, ignore_errors=True)
+
+
+class LiveSearch:
+    """The worker, for one livereload process: :meth:`start` a pass, :meth:`close`."""
+
+    def __init__(self, output: Path, work: Path) -> None:
+        self.output = output
+        self.work = work  # where a pass writes its new index before the swap
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+
+    def start(self) -> Future[bool]:
+        """A pass over the live version as it will be when the pass starts (after the
+        passes already queued); its future says whether it wrote a new index and raises
+        :class:`blog.build.search.IndexFailed` or ``OSError`` when it could not."""
+        return self.pool.submit(_bring_up_to_date, self.output, self.work)
+
+    def close(self) -> None:
+        """Stop the worker after the pass under way (the queued ones are dropped)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
