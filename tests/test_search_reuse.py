@@ -14,8 +14,6 @@ from blog.build.search import (
     STAMP,
     index_site,
     is_current,
-    load_digests,
-    save_digests,
     shard_pages_for,
 )
 from blog.build.search_read import indexed_pages, part_folders
@@ -187,7 +185,3 @@ def test_an_index_knows_whether_it_was_made_from_the_pages_the_site_has_now(
     shutil.rmtree(site / "pagina-05")
     assert not is_current(site, shard_pages=3, digests=digests)
     assert "pagina-05/index.html" not in digests  # a page gone is forgotten
-    saved = tmp_path / "cifre.json"
-    save_digests(saved, digests)
-    assert load_digests(saved) == digests
-    assert load_digests(tmp_path / "mancante.json") == {}

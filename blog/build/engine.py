@@ -270,17 +270,12 @@ class Engine:
         pages = count_html_pages(version)
         with steps.step(f"Indice di ricerca (Pagefind, {plural(pages, 'pagina', 'pagine')})"):
             started = time.perf_counter()
-            # The pages' digests of the last build: a reused page (a hard link, the same
-            # inode) is not read again to know its part is unchanged.
-            digest_file = output_file(root / ".cache" / "search-digests", output)
-            digests = search.load_digests(digest_file)
             try:
                 # Pages byte-identical to the live version's: its index is linked, not redone.
                 search.index_site(version, reuse=[outputs.current_version(output)],
-                                  digests=digests, shard_pages=search.shard_pages_for(settings))
+                                  shard_pages=search.shard_pages_for(settings))
             except search.IndexFailed as exc:
                 raise BuildError(Problem(None, None, f"Pagefind: {exc}")) from None
-            search.save_digests(digest_file, digests)
             timings["search"] = time.perf_counter() - started
         return pages
 

@@ -110,9 +110,9 @@ def _indexable(site: Path, digests: Digests | None = None) -> list[tuple[str, Pa
     the others anyway once one page has it, but still parses them: listings, tags and
     archives are half the site), or every page when none has one. ``digests``: what
     earlier calls read, by relative path; a file whose inode, size and time are the same
-    is not read again (livereload keeps them between updates, ``invoke build`` on disk:
-    a page the render memo reused is a hard link, the same inode). Left with exactly
-    the pages of ``site``."""
+    is not read again (livereload keeps them in memory between updates; ``invoke build``
+    reads every page: keeping them on disk saved 0.06 s CPU at 1,000 posts). Left with
+    exactly the pages of ``site``."""
     found, bodies = [], []
     digests = {} if digests is None else digests
     seen = set()
@@ -140,26 +140,6 @@ def _indexable(site: Path, digests: Digests | None = None) -> list[tuple[str, Pa
     for gone in digests.keys() - seen:
         del digests[gone]
     return sorted(bodies or found, key=lambda item: item[0])
-
-
-def load_digests(file: Path) -> Digests:
-    """Digests saved by :func:`save_digests` (none when the file is missing or damaged)."""
-    try:
-        stored = json.loads(file.read_text(encoding="utf-8"))
-        return {rel: (tuple(stamp), bytes.fromhex(digest), body)
-                for rel, (stamp, digest, body) in stored.items()}
-    except (OSError, ValueError, TypeError):
-        return {}
-
-
-def save_digests(file: Path, digests: Digests) -> None:
-    """Keep the pages' digests for the next build (one rename: never half a file)."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    temporary = file.with_name(f".{file.name}.{os.getpid()}")
-    temporary.write_text(json.dumps({rel: [list(stamp), digest.hex(), body]
-                                     for rel, (stamp, digest, body) in digests.items()}),
-                         encoding="utf-8")
-    os.replace(temporary, file)
 
 
 def _for_pagefind(data: bytes) -> bytes | None:
