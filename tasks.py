@@ -262,13 +262,19 @@ def headers(c):
 @task(help={
     "sizes": "numbers of synthetic posts, comma-separated (default 100,1000,5000)",
     "livereload": "also measure edit-to-browser-refresh latency",
+    "against": "a git revision measured beside this checkout in the same run",
+    "search": "also a reader's first search, beside plain Pagefind",
 })
-def bench(c, sizes="100,1000,5000", livereload=True):
-    """One table: cold/warm/one-edit builds, livereload, memory, cards, kit, search at
-    100, 1,000 and 5,000 synthetic posts, beside bare Pelican (`--sizes 100,1000`: fewer)."""
-    flag = "" if livereload else "--no-livereload"
+def bench(c, sizes="100,1000,5000", livereload=True, against="", search=True):
+    """One table, also written to docs/benchmarks.md: cold/warm/one-edit builds,
+    livereload, memory, cards, kit, search at 100, 1,000 and 5,000 synthetic posts,
+    beside bare Pelican (`--sizes 1000 --against main~5`: fewer, and an older revision)."""
+    flags = ["--docs"] + ([] if livereload else ["--no-livereload"])
+    flags += ["--search"] if search else []
+    flags += ["--against", shlex.quote(against)] if against else []
     with c.cd(str(ROOT)):
-        c.run(f"{PY} -m benchmarks.bench_build --sizes {shlex.quote(sizes)} {flag}", pty=False)
+        c.run(f"{PY} -m benchmarks.bench_build --sizes {shlex.quote(sizes)} {' '.join(flags)}",
+              pty=False)
 
 
 @task

@@ -1,8 +1,9 @@
 """Build timings at several site sizes, ours beside bare Pelican 4.12, in one table.
 
-Usage: ``python -m benchmarks.bench_build [--sizes 100,1000,5000] [--no-livereload]``
-(or ``invoke bench``). For each size a synthetic project (``benchmarks/synth.py``) is
-built with the author's own commands in a temporary folder:
+Usage: ``python -m benchmarks.bench_build [--sizes 100,1000,5000] [--no-livereload]
+[--against REV] [--search] [--docs]`` (or ``invoke bench``). For each size a synthetic
+project (``benchmarks/synth.py``) is built with the author's own commands in a temporary
+folder:
 
 - cold: ``invoke build`` on a fresh copy with no caches at all (kit, Pelican, cards);
 - warm: ``invoke build`` again, nothing changed;
@@ -10,7 +11,12 @@ built with the author's own commands in a temporary folder:
 - livereload: ``invoke livereload`` running, a client of its event stream like a
   browser; median seconds from saving an article to the reload message (3 saves);
 - bare Pelican: the same content, default theme, no plugins, content cache on
-  (``Template:`` lines removed), ``pelican`` cold, warm and after the same edit.
+  (``Template:`` lines removed), ``pelican`` cold, warm and after the same edit;
+- ``--against REV``: the same measurements, in the same run, for the project as it was
+  at git revision ``REV`` (a temporary worktree, its own synthetic copy, this venv);
+- ``--search``: a reader's first search in Chromium on the production site beside plain
+  Pagefind on the same site (``benchmarks/bench_search.py``);
+- ``--docs``: also write the table into ``docs/benchmarks.md`` (between its markers).
 
 Each build runs as a child process: wall seconds, CPU seconds of the process tree
 (``RUSAGE_CHILDREN``) and the peak resident memory of the whole tree (the sum over the
@@ -21,6 +27,7 @@ from the build's own step lines and log. Prints one Markdown table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import resource
@@ -30,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,24 +181,67 @@ def livereload_latency(project: Path, rounds: int = 3) -> dict[str, float]:
             for key in ("reload", "site", "search") if any(key in r for r in seen)}
 
 
-def bench(size: int, with_livereload: bool) -> dict[str, object]:
+def _synthetic(tree: Path | None, dest: Path, size: int) -> Path:
+    """A synthetic project of ``size`` posts made from this checkout or from ``tree``
+    (another checkout: its own ``benchmarks/synth.py`` copies it)."""
+    if tree is None:
+        project = make_site(dest, size)
+    else:
+        subprocess.run([sys.executable, "-m", "benchmarks.synth", str(dest), "--posts",
+                        str(size)], cwd=tree, check=True, capture_output=True,
+                       env=os.environ | {"PYTHONPATH": str(tree)})
+        project = dest
+    for cache in ("kit", "kit-publish"):  # a fresh clone: the kit is rendered too
+        subprocess.run(["rm", "-rf", str(project / ".cache" / cache)], check=True)
+    return project
+
+
+def _builds(project: Path, row: dict[str, object], prefix: str, with_livereload: bool) -> None:
+    row[f"{prefix}cold"] = invoke_build(project)
+    row[f"{prefix}warm"] = invoke_build(project)
+    edit_article(project, 1)
+    row[f"{prefix}edit"] = invoke_build(project)
+    if with_livereload:
+        row[f"{prefix}livereload"] = livereload_latency(project)
+
+
+def bench(size: int, with_livereload: bool, against: Path | None = None,
+          search: bool = False) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix=f"bench-{size}-") as tmp:
-        project = make_site(Path(tmp) / "progetto", size)
+        project = _synthetic(None, Path(tmp) / "progetto", size)
         bare = make_bare(Path(tmp) / "pelican", project)
-        for cache in ("kit", "kit-publish"):  # a fresh clone: the kit is rendered too
-            subprocess.run(["rm", "-rf", str(project / ".cache" / cache)], check=True)
         row: dict[str, object] = {"size": size}
-        row["cold"] = invoke_build(project)
-        row["warm"] = invoke_build(project)
-        edit_article(project, 1)
-        row["edit"] = invoke_build(project)
+        _builds(project, row, "", with_livereload)
+        if against is not None:
+            _builds(_synthetic(against, Path(tmp) / "prima", size), row, "before_",
+                    with_livereload)
         row["bare_cold"] = pelican_build(bare)
         row["bare_warm"] = pelican_build(bare)
         edit_article(bare, 1)
         row["bare_edit"] = pelican_build(bare)
-        if with_livereload:
-            row["livereload"] = livereload_latency(project)
+        if search:
+            from benchmarks.bench_search import first_search
+
+            row["search"] = first_search(project)
         return row
+
+
+@contextlib.contextmanager
+def worktree(revision: str | None) -> Iterator[Path | None]:
+    """A temporary git worktree of ``revision`` (None: nothing)."""
+    if revision is None:
+        yield None
+        return
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="bench-prima-") as tmp:
+        tree = Path(tmp) / "albero"
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), revision], cwd=root,
+                       check=True, capture_output=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root,
+                           check=False, capture_output=True)
 
 
 def _num(value: float, digits: int = 1) -> str:
@@ -214,16 +265,29 @@ def table(rows: list[dict]) -> list[str]:
     def line(label: str, cell) -> None:
         lines.append(f"| {label} | " + " | ".join(cell(row) for row in rows) + " |")
 
+    before = any("before_cold" in row for row in rows)
     line("pagine HTML", lambda r: str(r["cold"].pages))
     for key, label in (("cold", "a freddo"), ("warm", "a caldo, nulla cambiato"),
                        ("edit", "dopo 1 articolo modificato")):
         line(f"**{label}**: nostra", lambda r, k=key: _cell(r[k]))
+        if before:
+            line(f"{label}: prima (revisione di confronto)",
+                 lambda r, k=key: _cell(r[f"before_{k}"]))
+            line(f"{label}: nostra ÷ prima", lambda r, k=key: _ratio(r[k], r[f"before_{k}"]))
         line(f"{label}: Pelican nudo", lambda r, k=key: _cell(r[f"bare_{k}"]))
         line(f"{label}: rapporto", lambda r, k=key: _ratio(r[k], r[f"bare_{k}"]))
-    line("livereload: salva → pagina aperta ricaricata / sito intero / ricerca",
-         lambda r: " / ".join(f"{_num(r['livereload'][k], 2)} s" if k in r["livereload"]
-                              else "—" for k in ("reload", "site", "search"))
-         if "livereload" in r else "—")
+    for prefix, label in (("", "nostra"), ("before_", "prima")):
+        if prefix and not before:
+            continue
+        line(f"livereload ({label}): salva → pagina aperta ricaricata / sito intero / ricerca",
+             lambda r, p=prefix: _latencies(r.get(f"{p}livereload")))
+    if any("search" in row for row in rows):
+        from benchmarks.bench_search import cells
+
+        for kind, label in (("production", "produzione"), ("plain", "Pagefind semplice"),
+                            ("dev", "sviluppo, in parti")):
+            line(f"prima ricerca di un lettore: {label}",
+                 lambda r, k=kind: cells(r["search"])[k] if "search" in r else "—")
     line("picco memoria (albero processi): nostra / Pelican",
          lambda r: f"{r['cold'].peak // 2**20} MB / {r['bare_cold'].peak // 2**20} MB")
     line("card a freddo (disegnate, ms/card)", lambda r: _cards(r["cold"]))
@@ -237,6 +301,22 @@ def table(rows: list[dict]) -> list[str]:
          lambda r: " / ".join(f"{_num(r[k].phases.get('search', 0))} s"
                               for k in ("cold", "warm", "edit")))
     return lines
+
+
+def _latencies(seen: dict[str, float] | None) -> str:
+    if not seen:
+        return "—"
+    return " / ".join(f"{_num(seen[k], 2)} s" if k in seen else "—"
+                      for k in ("reload", "site", "search"))
+
+
+def write_docs(lines: list[str], docs: Path) -> None:
+    """Put ``lines`` between the generated-table markers of ``docs``."""
+    text = docs.read_text(encoding="utf-8")
+    begin = text.index("<!-- BEGIN GENERATED")
+    begin = text.index("\n", begin) + 1
+    end = text.index("<!-- END GENERATED -->")
+    docs.write_text(text[:begin] + "\n".join(lines) + "\n" + text[end:], encoding="utf-8")
 
 
 def _cards(run: Run) -> str:
@@ -253,17 +333,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Tempi di build per dimensione del sito.")
     parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--no-livereload", action="store_true")
+    parser.add_argument("--against", help="git revision measured beside this checkout")
+    parser.add_argument("--search", action="store_true",
+                        help="a reader's first search, ours beside plain Pagefind")
+    parser.add_argument("--docs", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     load = os.getloadavg()[0]
     rows = []
-    for size in sizes:
-        print(f"… {size} articoli", file=sys.stderr, flush=True)
-        rows.append(bench(size, not args.no_livereload))
-    print("\n".join(table(rows)))
-    print(f"\nSecondi di orologio (tra parentesi: CPU del processo e dei figli), "
-          f"{os.cpu_count()} core, carico medio all’inizio {load:.1f}. "
-          "Rapporto = nostra ÷ Pelican nudo (tema predefinito, nessun plugin, cache attiva).")
+    with worktree(args.against) as tree:
+        for size in sizes:
+            print(f"… {size} articoli", file=sys.stderr, flush=True)
+            rows.append(bench(size, not args.no_livereload, tree, args.search))
+    against = f", prima = revisione {args.against}" if args.against else ""
+    note = (f"Secondi di orologio (tra parentesi: CPU del processo e dei figli), "
+            f"{os.cpu_count()} core, carico medio all’inizio {load:.1f}, "
+            f"{time.strftime('%Y-%m-%d')}{against}. "
+            "Rapporto = nostra ÷ Pelican nudo (tema predefinito, nessun plugin, cache attiva).")
+    lines = [*table(rows), "", note]
+    print("\n".join(lines))
+    if args.docs:
+        write_docs(lines, Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md")
     return 0
 
 
