@@ -32,17 +32,20 @@ IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 # name and Jinja's options, checked against the template's source: blog/build/engine.py).
 SHARED_CACHES = (".cache/kit", ".cache/kit-publish", ".cache/og-images",
                  ".cache/pelican/jinja", ".cache/pelican-publish/jinja")
-# Where the copies of every test process (pytest-xdist workers) leave those caches for
-# each other; tests/conftest.py sets it for the session.
-SHARE_VARIABLE = "DELEGA_TEST_CACHE_SHARE"
+# Where the project copies of every process of one test run (the pytest-xdist workers)
+# leave those caches for each other: set by tests/conftest.py (``share_caches_in``), a
+# folder beside the workers' own temporary folders; None outside a test run (benchmarks).
+_share: Path | None = None
 # Project copies made by this test process, newest last: a fresh clone has no cache of
 # its own, so later copies take the one an earlier copy's build left.
 _copies: list[Path] = []
 
 
-def _share() -> Path | None:
-    folder = os.environ.get(SHARE_VARIABLE)
-    return Path(folder) if folder else None
+def share_caches_in(folder: Path | None) -> None:
+    """Let this process's project copies offer their caches in ``folder`` and take the
+    ones other processes left there (None: keep them to this process)."""
+    global _share
+    _share = folder
 
 
 def _filled(folder: Path) -> bool:
@@ -51,19 +54,21 @@ def _filled(folder: Path) -> bool:
 
 def _offer(cache: str) -> None:
     """Put this process's newest copy of ``cache`` where other processes find it."""
-    share = _share()
+    share = _share
     if share is None or _filled(share / cache):
         return
     found = next((copy / cache for copy in reversed(_copies) if _filled(copy / cache)), None)
     if found is None:
         return
-    staging = share / f"{cache.replace('/', '_')}.{os.getpid()}"
+    # Copied under a name of this process's own, then renamed into place: another process
+    # sees the whole cache or none of it, never a half-written copy.
+    staging = share / f"{cache.replace('/', '_')}.{os.getpid()}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(found, staging)
     (share / cache).parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.rename(staging, share / cache)  # one rename: another process sees all or nothing
-    except OSError:  # another process was first
+        os.rename(staging, share / cache)
+    except OSError:  # another process was first (its folder is there and not empty)
         shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -77,7 +82,7 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(src, dest / name, ignore=IGNORE)
         elif src.exists():
             shutil.copy2(src, dest / name)
-    share = _share()
+    share = _share
     for cache in SHARED_CACHES:
         _offer(cache)
         # This run's caches first: the project's own may be stale (kit/ edited since the
