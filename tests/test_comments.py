@@ -87,6 +87,7 @@ def test_isso_config_moderates_and_keeps_secrets_out_of_the_repo() -> None:
         IssoServer({"ISSO_LISTEN": "http://127.0.0.1:1"}).start()
 
 
+@pytest.mark.slow
 def test_thread_id_is_the_page_path(site: Path) -> None:
     for html in sorted(site.glob("*/index.html")):
         soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
@@ -102,6 +103,7 @@ def test_thread_id_is_the_page_path(site: Path) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_a_comment_is_moderated_then_published_and_stays_inert(
     browser: Browser, isso_site
 ) -> None:
@@ -175,6 +177,7 @@ def test_a_comment_is_moderated_then_published_and_stays_inert(
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_widget_speaks_italian(page: Page, isso_site) -> None:
     web, _ = isso_site
     open_thread(page, web.url + "/cosa-delegare-per-primo/")
@@ -195,6 +198,7 @@ def test_widget_speaks_italian(page: Page, isso_site) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_without_javascript_a_mailto_invites_comments(browser: Browser, site_url: str) -> None:
     context = browser.new_context(locale="it-IT", java_script_enabled=False)
     try:
@@ -246,6 +250,7 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT],
                          ids=lambda s: signal.Signals(s).name)
+@pytest.mark.slow
 def test_invoke_comments_serves_production_headers_and_any_signal_stops_isso(
     built_project: Path, stop: int
 ) -> None:
@@ -297,6 +302,7 @@ def test_invoke_comments_serves_production_headers_and_any_signal_stops_isso(
              "il processo di Isso è ancora vivo")
 
 
+@pytest.mark.slow
 def test_wrong_admin_logins_get_429_while_comments_still_post(isso_site) -> None:
     from blog.serve.app import LOGIN_BURST
 
@@ -324,6 +330,7 @@ def test_wrong_admin_logins_get_429_while_comments_still_post(isso_site) -> None
     assert json.loads(body)["text"].startswith("<p>Un commento normale")
 
 
+@pytest.mark.slow
 def test_isso_answers_through_the_proxy_carry_one_date(isso_site) -> None:
     """Two Date headers (Isso's and the server's) are joined by the browser into an
     invalid date, and Isso's client then calls every comment «proprio ora»."""

@@ -35,6 +35,7 @@ def check_box(box) -> None:
     assert EMAIL in box.get_text(" ", strip=True)  # the address itself is visible
 
 
+@pytest.mark.slow
 def test_every_page_has_the_box_in_its_footer(site: Path) -> None:
     for page in ("index.html", "chi-sono/index.html", "archivio/index.html", "404.html"):
         box = soup(site, page).select_one("footer .contact-box")
@@ -50,6 +51,7 @@ def test_the_copy_is_true_at_any_hour() -> None:
     assert "online" not in notice and "in questo momento" not in notice
 
 
+@pytest.mark.slow
 def test_contatti_page_shows_the_box_once_in_its_content(site: Path) -> None:
     page = soup(site, "contatti/index.html")
     boxes = page.select(".contact-box")
@@ -62,6 +64,7 @@ def test_contatti_page_shows_the_box_once_in_its_content(site: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.slow
 def test_the_browser_hands_the_mail_client_address_and_subject(
     browser: Browser, site_url: str, javascript: bool
 ) -> None:

@@ -79,6 +79,7 @@ class Problems:
         assert not self.items, f"{where}: {self.items}"
 
 
+@pytest.mark.slow
 def test_no_inline_script_style_or_handler_in_any_page(site: Path) -> None:
     for html in sorted(site.rglob("*.html")):
         soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
@@ -96,6 +97,7 @@ def test_no_inline_script_style_or_handler_in_any_page(site: Path) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_every_page_type_works_under_the_policy(browser: Browser, site: Path, csp_site) -> None:
     url, policy, isso = csp_site
     problems = Problems()
@@ -165,6 +167,7 @@ def test_nginx_sample_matches_the_local_proxy() -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_without_wasm_unsafe_eval_search_breaks_and_the_test_sees_it(
     browser: Browser, site: Path
 ) -> None:
@@ -283,6 +286,7 @@ def test_the_admin_rate_limit_refills_like_nginx() -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_a_raw_script_in_a_post_is_blocked_by_invoke_comments_as_online(
     browser: Browser, site: Path, tmp_path: Path
 ) -> None:
@@ -313,6 +317,7 @@ def test_a_raw_script_in_a_post_is_blocked_by_invoke_comments_as_online(
         context.close()
 
 
+@pytest.mark.slow
 def test_invoke_serve_sends_the_production_headers_and_stops_on_sigterm(
     built_project: Path,
 ) -> None:

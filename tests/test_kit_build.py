@@ -35,6 +35,7 @@ def kit_copy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     return copy_kit(tmp_path, tmp_path_factory)
 
 
+@pytest.mark.slow
 def test_second_build_with_unchanged_sources_reuses_the_cache(info, tmp_path_factory):
     before = info.pdf_path.stat().st_mtime_ns
     again = kit_pdf.build_kit(KIT, session_cache(tmp_path_factory))
@@ -47,6 +48,7 @@ def test_second_build_with_unchanged_sources_reuses_the_cache(info, tmp_path_fac
     )
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(info, tmp_path):
     forced = kit_pdf.build_kit(KIT, tmp_path / "cache", force=True)
     assert forced.rendered is True
@@ -56,6 +58,7 @@ def test_two_builds_are_byte_identical(info, tmp_path):
         assert mine.name == theirs.name and mine.read_bytes() == theirs.read_bytes(), mine.name
 
 
+@pytest.mark.slow
 def test_a_copied_cache_is_reused(kit_copy):
     source, cache = kit_copy
     assert kit_pdf.build_kit(source, cache).rendered is False
@@ -130,6 +133,7 @@ def _assert_cache_untouched(cache: Path, digest: str, mtime: int) -> None:
     assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_template_error_names_the_file_and_line_and_keeps_the_previous_pdf(kit_copy, capsys):
     source, cache = kit_copy
     pdf = cache / "kit.pdf"
@@ -150,6 +154,7 @@ def test_template_error_names_the_file_and_line_and_keeps_the_previous_pdf(kit_c
     _assert_cache_untouched(cache, digest, mtime)
 
 
+@pytest.mark.slow
 def test_undefined_variable_names_the_template(kit_copy):
     source, cache = kit_copy
     cover = source / "templates" / "cover.html.j2"
@@ -161,6 +166,7 @@ def test_undefined_variable_names_the_template(kit_copy):
         kit_pdf.build_kit(source, cache)
 
 
+@pytest.mark.slow
 def test_missing_font_file_names_the_font_and_keeps_the_previous_pdf(kit_copy, capsys):
     source, cache = kit_copy
     pdf = cache / "kit.pdf"
@@ -179,6 +185,7 @@ def test_missing_font_file_names_the_font_and_keeps_the_previous_pdf(kit_copy, c
     _assert_cache_untouched(cache, digest, mtime)
 
 
+@pytest.mark.slow
 def test_bad_yaml_names_the_file_and_line(kit_copy):
     source, cache = kit_copy
     path = source / "kit.yaml"
@@ -189,6 +196,7 @@ def test_bad_yaml_names_the_file_and_line(kit_copy):
         kit_pdf.build_kit(source, cache)
 
 
+@pytest.mark.slow
 def test_cli_reports_the_cache_and_copies_the_files(kit_copy, tmp_path, capsys):
     source, cache = kit_copy
     out = tmp_path / "out"

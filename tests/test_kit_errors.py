@@ -38,6 +38,7 @@ def _replace_line(path: Path, number: int, text: bytes) -> None:
     path.write_bytes(b"\n".join(lines))
 
 
+@pytest.mark.slow
 def test_kit_yaml_not_in_utf8(kit_copy, capsys):
     source, cache = kit_copy
     _replace_line(source / "kit.yaml", 9, '  title: "Kit sulla delega è"'.encode("latin-1"))
@@ -46,6 +47,7 @@ def test_kit_yaml_not_in_utf8(kit_copy, capsys):
     assert "non è in UTF-8" in error.reason and "salvalo come UTF-8" in error.reason
 
 
+@pytest.mark.slow
 def test_kit_css_not_in_utf8(kit_copy, capsys):
     source, cache = kit_copy
     _replace_line(source / "kit.css", 3, "/* Caratteri già */".encode("cp1252"))
@@ -80,6 +82,7 @@ def test_kit_css_not_in_utf8(kit_copy, capsys):
     ],
     ids=["sections-not-a-list", "unknown-kind", "rows-not-a-number", "reading-missing"],
 )
+@pytest.mark.slow
 def test_wrong_shaped_kit_yaml(kit_copy, capsys, old, new, reason):
     source, cache = kit_copy
     path = source / "kit.yaml"
@@ -98,6 +101,7 @@ def test_wrong_shaped_kit_yaml(kit_copy, capsys, old, new, reason):
     assert first_changed + 1 - 12 <= error.line <= first_changed + 2, (error.line, first_changed)
 
 
+@pytest.mark.slow
 def test_wrong_shaped_kit_css(kit_copy, capsys):
     source, cache = kit_copy
     path = source / "kit.css"

@@ -22,6 +22,8 @@ from pypdf.generic import NameObject
 
 from tests.test_kit_support import kit_data, session_build
 
+pytestmark = pytest.mark.slow
+
 TYPED = "Perché è già così… ’ « »"
 SCALE = 2  # pixels per point
 # (field name, value): one of each kind of field.

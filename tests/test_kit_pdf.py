@@ -15,6 +15,8 @@ from pypdf.generic import DictionaryObject
 
 from tests.test_kit_support import KIT, kit_data, kit_pdf, session_build, strip_subset_tag
 
+pytestmark = pytest.mark.slow
+
 PDF_BUDGET_BYTES = 240_000
 
 

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from tests.test_kit_forms import BUTTONS, SCALE, TEXTS, _ink, _page_of, _pdfium, _poppler, _widgets
 from tests.test_kit_support import ROOT, session_build
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 PDFJS = ROOT / "node_modules" / "pdfjs-dist" / "build"
 ORIGIN = "http://kit.test"

@@ -63,6 +63,7 @@ def _pelican(root: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_pelican_run_exposes_kit_and_copies_the_pdf(tmp_path, tmp_path_factory):
     info = session_build(tmp_path_factory)
     root = _site(tmp_path / "site", KIT, tmp_path_factory)
@@ -79,6 +80,7 @@ def test_pelican_run_exposes_kit_and_copies_the_pdf(tmp_path, tmp_path_factory):
     assert png.read_bytes() == info.preview_path.read_bytes()
 
 
+@pytest.mark.slow
 def test_pelican_exits_non_zero_and_names_the_file_on_a_broken_kit(tmp_path, tmp_path_factory):
     source = tmp_path / "kit"
     shutil.copytree(KIT, source)

@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from tests.test_kit_support import SITE, kit_data, session_build
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory: pytest.TempPathFactory) -> PdfReader:

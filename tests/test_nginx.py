@@ -36,6 +36,8 @@ import pytest
 from blog.headers import SECURITY_HEADERS, author_pages_headers
 from blog.publish.precompress import precompress_site
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "deploy" / "nginx.conf"
 SERVER_NAME = "www.giulia-assistente.example"

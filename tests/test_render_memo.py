@@ -14,6 +14,8 @@ import pytest
 from tests.render_memo_driver import CHANGES
 from tests.sitecopy import ROOT, copy_project
 
+pytestmark = pytest.mark.slow
+
 EVERYTHING = {"template change", "settings change"}
 
 

@@ -10,6 +10,8 @@ from bs4 import BeautifulSoup
 
 from tests.textnorm import normalise
 
+pytestmark = pytest.mark.slow
+
 # The author's export of the old page, kept verbatim in the repository.
 SEED = Path(__file__).resolve().parent / "data" / "seed-sei-pronto-assistente-virtuale.txt"
 SLUG = "sei-pronto-assistente-virtuale"

@@ -86,11 +86,13 @@ def published(site: Path, source: str) -> bool:
     return (site / out).is_file()
 
 
+@pytest.mark.slow
 def test_local_build_publishes_every_static_file(dev_site: Path) -> None:
     for source in STATIC:
         assert published(dev_site, source), source
 
 
+@pytest.mark.slow
 def test_production_build_leaves_out_unreferenced_static_files(production_site: Path) -> None:
     for source, expected in STATIC.items():
         assert published(production_site, source) is expected, source
@@ -99,6 +101,7 @@ def test_production_build_leaves_out_unreferenced_static_files(production_site: 
     assert (production_site / "theme").is_dir() and (production_site / "og" / "sito.png").is_file()
 
 
+@pytest.mark.slow
 def test_check_names_what_production_leaves_out(project: Path, dev_site: Path) -> None:
     """What ``invoke check`` reports on a local build: the files production leaves out."""
     from blog.checks.static import check_unreferenced_static
@@ -112,6 +115,7 @@ def test_check_names_what_production_leaves_out(project: Path, dev_site: Path) -
     assert "STATIC_KEEP" in problems[0].message
 
 
+@pytest.mark.slow
 def test_invoke_check_reports_them(project: Path, dev_site: Path) -> None:
     """The author's command names each file and what to do about it."""
     result = invoke(project, "check", "--quick", "--site", str(dev_site))
@@ -151,6 +155,7 @@ def test_references_are_resolved_like_a_browser(tmp_path: Path) -> None:
         "img/sei.png", "img/solo.html"]
 
 
+@pytest.mark.slow
 def test_bare_pelican_with_publishconf_prunes_too(project: Path, tmp_path: Path) -> None:
     """Safe without our tasks: `pelican -s publishconf.py` alone leaves them out."""
     out = tmp_path / "sito"
@@ -172,6 +177,7 @@ def build_in_bounded_time(project: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.slow
 def test_symlink_out_of_the_project_stops_the_build_copying_nothing(
         project: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
@@ -199,6 +205,7 @@ def test_symlink_out_of_the_project_stops_the_build_copying_nothing(
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.slow
 def test_symlink_loop_stops_with_a_clear_message(project: Path) -> None:
     up = project / "content" / "extra" / "su"
     upper = project / "content" / "images" / "ancora-su"
@@ -218,6 +225,7 @@ def test_symlink_loop_stops_with_a_clear_message(project: Path) -> None:
     assert tree_digest(project / "output") == before
 
 
+@pytest.mark.slow
 def test_links_inside_the_project_without_loops_are_fine(project: Path) -> None:
     sys.path.insert(0, str(project / "plugins"))
     from symlink_guard import unsafe_links

@@ -14,7 +14,7 @@ import pytest
 from tests.browser_support import TabPerSetting, serve_directory
 from tests.test_theme_seo import ARTICLES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES = sorted(

@@ -15,6 +15,8 @@ from bs4 import BeautifulSoup
 
 from tests.sitecopy import copy_project, invoke
 
+pytestmark = pytest.mark.slow
+
 TITLE = 'Perché <script>alert("titolo")</script> non basta & l’altro \'apice\''
 SUMMARY = "Riassunto con <script>alert('riassunto')</script>, \"virgolette\" & <b>grassetto</b>."
 SLUG = "titolo-ostile"
@@ -140,6 +142,7 @@ def test_draft_is_in_no_listing_feed_or_sitemap(hostile_site: Path) -> None:
     assert f"{SITEURL}/{SLUG}/" in locs
 
 
+@pytest.mark.browser
 def test_browser_runs_no_script_from_the_title(browser, hostile_site: Path) -> None:
     from tests.browser_support import serve_directory
 

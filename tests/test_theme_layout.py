@@ -15,7 +15,7 @@ from tests.browser_support import TabPerSetting, serve_directory
 from tests.sitecopy import copy_project, invoke
 from tests.test_theme_seo import ARTICLES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SERIES = sorted(
     (slug for slug, meta in ARTICLES.items() if meta.get("series")),

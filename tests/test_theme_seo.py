@@ -17,6 +17,8 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SITEURL = "http://127.0.0.1:8000"  # pelicanconf.SITEURL, what `invoke build` uses
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -27,6 +27,7 @@ def _rel(path: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
+@pytest.mark.slow
 def test_every_check_ran_on_the_whole_site(site_report, site: Path) -> None:
     names = [result.name for result in site_report.results]
     assert names == [LINKS, DRAFTS, CSP, STATIC, WEIGHT, NU, AXE]
@@ -34,10 +35,12 @@ def test_every_check_ran_on_the_whole_site(site_report, site: Path) -> None:
     assert not [r.name for r in site_report.results if r.skipped]
 
 
+@pytest.mark.slow
 def test_nu_html_checker_finds_no_error_in_any_page(site_report) -> None:
     assert [str(p) for p in site_report.result(NU).problems] == []
 
 
+@pytest.mark.slow
 def test_axe_finds_no_violation_on_any_page_light_and_dark(site_report, site: Path) -> None:
     pages = axe_pages(SiteIndex(site))
     covered = {template_of(p) or p for p in pages}
@@ -45,11 +48,13 @@ def test_axe_finds_no_violation_on_any_page_light_and_dark(site_report, site: Pa
     assert [str(p) for p in site_report.result(AXE).problems] == []
 
 
+@pytest.mark.slow
 def test_links_drafts_csp_static_files_and_weight_are_clean(site_report) -> None:
     for name in (LINKS, DRAFTS, CSP, STATIC, WEIGHT):
         assert [str(p) for p in site_report.result(name).problems] == [], name
 
 
+@pytest.mark.slow
 def test_page_weight_of_every_page_type_is_within_budget(site: Path, browser) -> None:
     loads = page_loads(site, [_rel(p) for p in PAGE_TYPES.values()], browser)
     over = []
@@ -61,6 +66,7 @@ def test_page_weight_of_every_page_type_is_within_budget(site: Path, browser) ->
     assert over == []
 
 
+@pytest.mark.slow
 def test_axe_checks_every_article_and_one_page_per_listing_template(site: Path) -> None:
     index = SiteIndex(site)
     pages = axe_pages(index)
@@ -136,6 +142,7 @@ def broken_copy(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return broken
 
 
+@pytest.mark.slow
 def test_check_reports_every_kind_of_problem_readably(
         built_project: Path, broken_copy: Path, site_report) -> None:
     # site_report has checked the real site with the project's memo: only the two

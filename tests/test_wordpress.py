@@ -24,6 +24,8 @@ from blog.comments.isso import free_port, site_with_comments
 from tests.sitecopy import ROOT, copy_project, invoke
 from tests.wordpress_support import EXPORT, LANG_C, UPLOADS, nginx_binary, nginx_with_redirects
 
+pytestmark = pytest.mark.slow
+
 GREEK_OLD = ("/2019/07/01/%ce%ba%ce%b1%ce%bb%ce%b7%ce%bc%ce%ad%cf%81%ce%b1-%ce%b1%cf%80%cf%8c-"
              "%cf%84%ce%b7%ce%bd-%ce%b1%ce%b8%ce%ae%ce%bd%ce%b1/")
 NEW_ARTICLES = {
@@ -205,6 +207,7 @@ def test_front_matter_sticky_marker_and_featured_image(imported):
         "Tags: email, Delega", "Slug: come-delegare-la-posta"]
 
 
+@pytest.mark.browser
 def test_comments_in_a_real_isso(imported, tmp_path, browser):
     database = tmp_path / "comments.db"
     shutil.copy(imported.project / ".cache" / "isso" / "comments.db", database)
@@ -263,6 +266,7 @@ def test_redirect_files_for_static_hosts(imported):
     assert page.find("link", rel="canonical")["href"].endswith("/come-delegare-la-posta/")
 
 
+@pytest.mark.browser
 def test_old_addresses_follow_in_chromium_on_a_plain_server(imported, browser):
     from tests.wordpress_support import plain_static_server
 

@@ -32,6 +32,7 @@ def state(project: Path) -> dict[str, str]:
     return digest
 
 
+@pytest.mark.slow
 def test_second_import_changes_nothing(project: Path):
     first = run_import(EXPORT, project, uploads=UPLOADS)
     assert first.written and first.comments_added == {".cache/isso/comments.db": 5}
@@ -44,6 +45,7 @@ def test_second_import_changes_nothing(project: Path):
     assert second.text().endswith("Nessuna modifica: l’import era già aggiornato.")
 
 
+@pytest.mark.slow
 def test_an_edited_file_is_never_overwritten(project: Path):
     run_import(EXPORT, project, uploads=UPLOADS)
     post = project / "content/articles/le-tre-regole.md"
@@ -60,6 +62,7 @@ def test_an_edited_file_is_never_overwritten(project: Path):
     assert "Non sovrascritto: content/articles/le-tre-regole.md" in report.text()
 
 
+@pytest.mark.slow
 def test_without_uploads_lists_files_and_keeps_alt_text(project: Path):
     report = run_import(EXPORT, project)
     text = report.text()
@@ -77,6 +80,7 @@ def test_without_uploads_lists_files_and_keeps_alt_text(project: Path):
     assert len(list((project / "content/articles").glob("come-delegare*"))) == 1
 
 
+@pytest.mark.slow
 def test_production_database_from_the_isso_settings(project: Path, tmp_path: Path):
     import shutil
 
@@ -102,6 +106,7 @@ def test_production_database_from_the_isso_settings(project: Path, tmp_path: Pat
      "entità"),
     (lambda xml: xml.replace("<wp:post_id>102</wp:post_id>", ""), "non ha wp:post_id"),
 ])
+@pytest.mark.slow
 def test_malformed_export_stops_in_italian_and_writes_nothing(project: Path, breakage, message):
     broken = project.parent / "rotto.xml"
     broken.write_text(breakage(EXPORT.read_text(encoding="utf-8")), encoding="utf-8")
@@ -118,6 +123,7 @@ def test_malformed_export_stops_in_italian_and_writes_nothing(project: Path, bre
     assert state(project) == before
 
 
+@pytest.mark.slow
 def test_truncated_export_names_the_line(project: Path):
     broken = project.parent / "troncato.xml"
     broken.write_text(EXPORT.read_text(encoding="utf-8")[:5000], encoding="utf-8")
@@ -156,6 +162,7 @@ def test_body_cleanup_units():
     assert body.more_text == "Sopra" and "Sotto" in body.markdown
 
 
+@pytest.mark.slow
 def test_isso_schema_is_isso_own(project: Path):
     run_import(EXPORT, project, uploads=UPLOADS)
     with sqlite3.connect(project / ".cache/isso/comments.db") as db:
@@ -209,6 +216,7 @@ def test_redirect_to_a_page_that_is_gone_is_a_build_warning(tmp_path: Path, capl
     assert not (output / "2019/01/02/tolto").exists()
 
 
+@pytest.mark.slow
 def test_wxr_1_1_and_unsafe_links(project: Path):
     xml = EXPORT.read_text(encoding="utf-8").replace("export/1.2/", "export/1.1/").replace(
         "<p>Perché il tuo tempo vale più di quanto pensi.</p>",
@@ -225,6 +233,7 @@ def test_wxr_1_1_and_unsafe_links(project: Path):
         project / "content/articles/le-tre-regole.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_reserved_and_taken_addresses_get_another_slug(project: Path):
     xml = EXPORT.read_text(encoding="utf-8").replace(
         "<wp:post_name><![CDATA[perch%c3%a9-delegare]]>", "<wp:post_name><![CDATA[archivio]]>"
@@ -240,6 +249,7 @@ def test_reserved_and_taken_addresses_get_another_slug(project: Path):
     assert "\nSlug: archivio-2\n" in (articles / "archivio-2.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_post_without_wp_dates_takes_the_rss_date(project: Path):
     xml = EXPORT.read_text(encoding="utf-8").replace(
         "<wp:post_date><![CDATA[2019-07-03 10:00:00]]></wp:post_date>", "").replace(
@@ -251,6 +261,7 @@ def test_a_post_without_wp_dates_takes_the_rss_date(project: Path):
     assert "\nDate: 2019-07-03 08:00\n" in post  # pubDate, in UTC
 
 
+@pytest.mark.slow
 def test_child_pages_follow_their_parent_new_address(project: Path):
     xml = EXPORT.read_text(encoding="utf-8").replace(
         "<wp:post_name><![CDATA[servizi]]>", "<wp:post_name><![CDATA[tag]]>").replace(

@@ -36,6 +36,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_project(tmp_path_factory.mktemp("new") / "project")
 
 
+@pytest.mark.slow
 def test_new_creates_a_draft_that_builds_only_as_a_draft(project: Path) -> None:
     rome = ZoneInfo("Europe/Rome")
     before = dt.datetime.now(rome).date()
@@ -67,6 +68,7 @@ def test_new_creates_a_draft_that_builds_only_as_a_draft(project: Path) -> None:
     assert "Perché delegare" in (draft_page / "index.html").read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_new_refuses_to_overwrite_and_says_so_in_italian(project: Path) -> None:
     post = project / "content" / "articles" / "cosa-delegare-per-primo.md"
     original = post.read_bytes()
@@ -76,6 +78,7 @@ def test_new_refuses_to_overwrite_and_says_so_in_italian(project: Path) -> None:
     assert post.read_bytes() == original
 
 
+@pytest.mark.slow
 def test_new_refuses_a_slug_already_used_by_another_file(project: Path) -> None:
     other = project / "content" / "pages" / "nome-diverso.md"
     other.write_text("Title: Altro\nSlug: un-titolo-preso\n\nTesto.\n", encoding="utf-8")

@@ -109,6 +109,7 @@ def _no_draft(files: dict[str, bytes]) -> None:
         assert DRAFT_TOKEN.encode() not in data, name
 
 
+@pytest.mark.slow
 def test_publish_without_a_target_explains_what_to_set(project: Path) -> None:
     env = {"DELEGA_DEPLOY": "", "DELEGA_DEPLOY_DEST": ""}
     before = _build_traces(project)
@@ -123,6 +124,7 @@ def test_publish_without_a_target_explains_what_to_set(project: Path) -> None:
     assert _build_traces(project) == before
 
 
+@pytest.mark.slow
 def test_publish_by_rsync_into_a_local_folder(
     project: Path, targets: dict[str, Path], published: dict
 ) -> None:
@@ -154,6 +156,7 @@ def test_publish_by_rsync_into_a_local_folder(
     _no_draft(files)
 
 
+@pytest.mark.slow
 def test_publishing_again_switches_to_a_new_release_sharing_unchanged_files(
     project: Path, targets: dict[str, Path], published: dict
 ) -> None:
@@ -177,6 +180,7 @@ def test_publishing_again_switches_to_a_new_release_sharing_unchanged_files(
     assert index.stat().st_ino == (first / "index.html").stat().st_ino
 
 
+@pytest.mark.slow
 def test_publish_to_gh_pages_of_a_bare_repository(
     project: Path, targets: dict[str, Path], published: dict
 ) -> None:
@@ -208,6 +212,7 @@ def test_publish_to_gh_pages_of_a_bare_repository(
     assert subject.startswith("Pubblicazione del sito (sorgenti ")
 
 
+@pytest.mark.slow
 def test_a_publish_whose_checks_fail_leaves_both_targets_untouched(
     project: Path, targets: dict[str, Path], published: dict
 ) -> None:
@@ -368,6 +373,7 @@ def dirty_sources(project: Path):
             path.unlink(missing_ok=True)
 
 
+@pytest.mark.slow
 def test_publish_refuses_uncommitted_sources_naming_them(
     project: Path, targets: dict[str, Path], dirty_sources: list[str]
 ) -> None:
@@ -384,6 +390,7 @@ def test_publish_refuses_uncommitted_sources_naming_them(
     assert (os.readlink(targets["rsync"]) if targets["rsync"].is_symlink() else None) == live
 
 
+@pytest.mark.slow
 def test_uncommitted_lists_only_the_published_sources(
     project: Path, dirty_sources: list[str]
 ) -> None:
@@ -399,6 +406,7 @@ def test_uncommitted_lists_only_the_published_sources(
         git(project, "reset", "--quiet", "--", "content/articles/cosa-delegare-per-primo.md")
 
 
+@pytest.mark.slow
 def test_allow_dirty_publishes_and_says_so_loudly(
     project: Path, tmp_path: Path, published: dict
 ) -> None:
@@ -431,6 +439,7 @@ def _unwritable(tmp_path: Path) -> Path:
     return Path("/proc/giulia-blog")
 
 
+@pytest.mark.slow
 def test_an_unreachable_or_unwritable_target_is_refused_before_building(
     project: Path, tmp_path: Path
 ) -> None:
@@ -463,6 +472,7 @@ def _tiny_site(folder: Path, text: str) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_rollback_switches_the_rsync_target_back_to_the_previous_release(
     project: Path, tmp_path: Path
 ) -> None:
@@ -493,6 +503,7 @@ def test_rollback_switches_the_rsync_target_back_to_the_previous_release(
     assert os.readlink(blog) == releases[0]
 
 
+@pytest.mark.slow
 def test_rollback_on_gh_pages_is_one_commit_with_the_previous_tree(
     project: Path, tmp_path: Path
 ) -> None:

@@ -17,6 +17,8 @@ from blog.headers import write_headers_file
 from blog.publish.precompress import precompress_site
 from tests.sitecopy import copy_project, invoke, tree_digest
 
+pytestmark = pytest.mark.slow
+
 EPOCH = "1795000000"  # 18 November 2026
 ENVIRONMENTS = (
     {"SOURCE_DATE_EPOCH": EPOCH, "TZ": "UTC", "LANG": "C", "LC_ALL": "C"},
