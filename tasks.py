@@ -259,6 +259,26 @@ def headers(c):
     main()
 
 
+@task(iterable=["log"], help={
+    "log": "an access log (repeat it; patterns such as 'access.log*' and .gz files work); "
+           "none: copy the rsync target's logs over ssh",
+    "output": "folder of the report (default .cache/statistiche/)",
+    "remote_logs": "the logs on the server (default /var/log/nginx/access.log*)",
+})
+def stats(c, log=None, output="", remote_logs=""):
+    """The author's numbers from the web server's access logs, as an Italian HTML report:
+    kit downloads, the articles read before them, the most read posts, who sends readers."""
+    from blog.stats.fetch import REMOTE_LOGS, LogsError
+    from blog.stats.run import stats as make_stats
+
+    try:
+        result = make_stats(log or (), Path(output).resolve() if output else None,
+                            remote_logs or REMOTE_LOGS)
+    except LogsError as exc:
+        raise Exit(str(exc), code=1) from None
+    print(result.summary())
+
+
 @task(help={
     "sizes": "numbers of synthetic posts, comma-separated (default 100,1000,5000)",
     "livereload": "also measure edit-to-browser-refresh latency",
