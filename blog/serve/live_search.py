@@ -17,8 +17,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -55,14 +56,26 @@ class LiveSearch:
     def __init__(self, output: Path, work: Path) -> None:
         self.output = output
         self.work = work  # where a pass writes its new index before the swap
-        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+        self._pool = self._worker()
+
+    @staticmethod
+    def _worker() -> ProcessPoolExecutor:
+        # Ctrl+C reaches the whole process group: the worker leaves it to livereload,
+        # which stops it after the pass under way (no traceback from the worker).
+        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=signal.signal,
+                                   initargs=(signal.SIGINT, signal.SIG_IGN))
 
     def start(self) -> Future[bool]:
         """A pass over the live version as it will be when the pass starts (after the
         passes already queued); its future says whether it wrote a new index and raises
         :class:`blog.build.search.IndexFailed` or ``OSError`` when it could not."""
-        return self.pool.submit(_bring_up_to_date, self.output, self.work)
+        try:
+            return self._pool.submit(_bring_up_to_date, self.output, self.work)
+        except BrokenExecutor:  # the worker died (killed, out of memory): a new one
+            self._pool = self._worker()
+            return self._pool.submit(_bring_up_to_date, self.output, self.work)
 
     def close(self) -> None:
         """Stop the worker after the pass under way (the queued ones are dropped)."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
