@@ -24,6 +24,8 @@ DOWNLOAD_STATUSES = frozenset({200, 206})
 SEARCH, SOCIAL, AI, MAIL, SITE = "ricerca", "social", "ai", "email", "sito"
 KIND_LABELS = {SEARCH: "Motore di ricerca", SOCIAL: "Social", AI: "Assistente AI",
                MAIL: "Email", SITE: "Sito"}
+KIND_TOTALS = {SEARCH: "Motori di ricerca", SOCIAL: "Social", AI: "Assistenti AI",
+               MAIL: "Email", SITE: "Altri siti"}
 
 
 @dataclass(frozen=True)

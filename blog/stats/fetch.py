@@ -10,6 +10,7 @@ log the author can read.
 from __future__ import annotations
 
 import glob
+import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,11 +25,16 @@ class LogsError(Exception):
     """No log to read; the message is Italian and says what to do."""
 
 
+def _natural(name: str) -> list:
+    """``access.log.10.gz`` after ``access.log.9.gz``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def expand(patterns: Sequence[str]) -> list[Path]:
-    """The files ``patterns`` name (paths or shell patterns), in a stable order."""
+    """The files ``patterns`` name (paths or shell patterns), as logrotate numbers them."""
     files: list[Path] = []
     for pattern in patterns:
-        matches = sorted(glob.glob(str(Path(pattern).expanduser()))) or [pattern]
+        matches = sorted(glob.glob(str(Path(pattern).expanduser())), key=_natural) or [pattern]
         for match in matches:
             path = Path(match)
             if not path.is_file():
@@ -69,7 +75,8 @@ def fetch_logs(config: DeployConfig, remote_logs: str, folder: Path) -> list[Pat
             f"Non riesco a copiare {remote_logs} dal server: {reason}\n"
             "Controlla che l’utente ssh possa leggere i log (di solito è nel gruppo «adm») "
             "o indica i file con --log.")
-    files = sorted(path for path in folder.iterdir() if path.is_file())
+    files = sorted((path for path in folder.iterdir() if path.is_file()),
+                   key=lambda path: _natural(path.name))
     if not files:
         raise LogsError(f"Sul server non c’è nessun file {remote_logs}.")
     return files

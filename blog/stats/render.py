@@ -21,7 +21,7 @@ from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
 from blog.stats.charts import NARROW, WIDE, Column, bar_svg, columns_svg
-from blog.stats.classify import KIND_LABELS
+from blog.stats.classify import KIND_LABELS, KIND_TOTALS
 from blog.stats.count import Numbers
 from blog.stats.site import SiteFacts
 
@@ -86,7 +86,7 @@ def _share(count: int, total: int) -> str:
 
 
 def context(numbers: Numbers, facts: SiteFacts, siteurl: str,
-            files: tuple[str, list[str]], now: datetime) -> dict:
+            files: tuple[str, list[str], int], now: datetime) -> dict:
     """What the template shows, already in Italian words and numbers."""
     editions = [edition for edition in facts.editions
                 if numbers.downloads_by_edition.get(edition.name)]
@@ -138,7 +138,7 @@ def context(numbers: Numbers, facts: SiteFacts, siteurl: str,
         "reads_rows": _rows(reads, sum(numbers.article_reads.values())),
         "sources": _rows(sources, numbers.readers,
                          ("Nessuna provenienza: link diretto, app o segnalibro", numbers.direct)),
-        "kinds": [{"label": KIND_LABELS[kind], "count": number_it(value),
+        "kinds": [{"label": KIND_TOTALS[kind], "count": number_it(value),
                    "share": _share(value, numbers.readers)}
                   for kind, value in sorted(numbers.source_kinds.items(),
                                             key=lambda item: (-item[1], item[0]))],
@@ -152,6 +152,7 @@ def context(numbers: Numbers, facts: SiteFacts, siteurl: str,
         "unreadable": number_it(numbers.unreadable),
         "files_where": files[0],
         "files": files[1],
+        "files_more": files[2],
         "made": f"{on_day_it(now.date())} alle {format_time(now, 'HH:mm', locale=LOCALE)}",
     }
 
@@ -183,7 +184,7 @@ def numbers_data(numbers: Numbers) -> dict:
 
 
 def write_report(numbers: Numbers, facts: SiteFacts, folder: Path, *, siteurl: str,
-                 files: tuple[str, list[str]], now: datetime) -> Path:
+                 files: tuple[str, list[str], int], now: datetime) -> Path:
     """Write ``index.html`` (with its stylesheet and icon) and ``numeri.json`` into
     ``folder``; return the page."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),

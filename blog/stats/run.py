@@ -42,14 +42,13 @@ class StatsResult:
                 f"{relative(self.page)}")
 
 
-def _shown(files: Sequence[Path], fetched: bool) -> tuple[str, list[str]]:
-    """Where the files were (the server, or their folders) and their names."""
+def _shown(files: Sequence[Path], fetched: bool) -> tuple[str, list[str], int]:
+    """Where the files were (the server, or their folders), the first names, how many
+    more."""
     folders = sorted({relative(path.parent) for path in files})
     where = "dal server" if fetched else f"in {', '.join(folders)}"
     names = [path.name for path in files]
-    if len(names) > SHOWN_FILES:
-        names = [*names[:SHOWN_FILES - 1], f"e altri {len(names) - SHOWN_FILES + 1}"]
-    return where, names
+    return where, names[:SHOWN_FILES], max(0, len(names) - SHOWN_FILES)
 
 
 def make_report(files: Sequence[Path], output: Path, settings: dict, *, root: Path = ROOT,
