@@ -282,6 +282,17 @@ def test_invoke_stats_says_what_to_do_without_logs(tmp_path: Path) -> None:
     assert done.returncode == 1 and "--log" in done.stderr
 
 
+def test_an_empty_log_makes_a_report_that_says_so(tmp_path: Path) -> None:
+    from blog.stats.run import make_report
+
+    (tmp_path / "access.log").write_text("", encoding="utf-8")
+    result = make_report([tmp_path / "access.log"], tmp_path / "rapporto",
+                         settings_file_values(PUBLISH_SETTINGS))
+    page = result.page.read_text(encoding="utf-8")
+    assert result.numbers.downloads == 0 and "<svg" not in page
+    assert "Ancora nessun download." in page and "0 download del kit" in result.summary()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_report_reads_well_under_the_site_policy(generated, browser, tmp_path: Path,
@@ -307,6 +318,11 @@ def test_the_report_reads_well_under_the_site_policy(generated, browser, tmp_pat
         assert not page.locator(f"svg.grafico.{hidden}").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert page.locator(".classifica").count() == 3
+        page.click("summary")  # the weekly table, scrollable sideways on a phone
+        from axe_playwright_python.sync_playwright import Axe
+
+        violations = Axe().run(page).response["violations"]
+        assert [(v["id"], len(v["nodes"])) for v in violations] == []
         page.screenshot(path=str(tmp_path / f"statistiche-{width}.png"), full_page=True)
         context.close()
     assert problems == []

@@ -70,7 +70,8 @@ def fetch_logs(config: DeployConfig, remote_logs: str, folder: Path) -> list[Pat
         raise LogsError("Per scaricare i log serve rsync (apt-get install rsync "
                         "openssh-client), oppure indica i file con --log.") from None
     if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["nessun messaggio"])[-1]
+        # ssh's own line («Connection refused», «Permission denied») comes before rsync's.
+        reason = (done.stderr.strip().splitlines() or ["nessun messaggio"])[0]
         raise LogsError(
             f"Non riesco a copiare {remote_logs} dal server: {reason}\n"
             "Controlla che l’utente ssh possa leggere i log (di solito è nel gruppo «adm») "
