@@ -246,8 +246,8 @@ def test_size_label_is_italian(size, label):
     assert kit_pdf.size_label(size) == label
 
 
-def test_settings_dict_has_the_documented_keys(info):
-    kit = info.settings_dict("kit", "kit-sulla-delega.pdf")
+def test_for_templates_has_the_documented_keys(info):
+    kit = info.for_templates("kit", "kit-sulla-delega.pdf")
     assert kit["url"] == "kit/kit-sulla-delega.pdf"
     assert kit["preview_url"] == "kit/kit-sulla-delega.png"
     assert set(kit) == {

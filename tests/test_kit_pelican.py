@@ -94,44 +94,103 @@ def test_pelican_exits_non_zero_and_names_the_file_on_a_broken_kit(tmp_path, tmp
     assert not (root / "output" / "kit" / "kit-sulla-delega.pdf").exists()
 
 
-class _FakePelican:
-    def __init__(self, settings: dict) -> None:
-        self.settings = settings
+def _settings(tmp_path: Path, source: Path) -> dict:
+    return {
+        "PATH": str(tmp_path / "content"),
+        "OUTPUT_PATH": str(tmp_path / "out"),
+        "KIT_SOURCE": str(source),
+        "CONTACT_EMAIL": "scrivimi@giulia-assistente.example",
+    }
 
 
-def test_a_later_run_picks_up_kit_changes_in_place(tmp_path):
-    """Autoreload: ``get_generators`` rebuilds a changed kit and updates the same KIT dict."""
-    from kit_pdf import pelican_plugin as plugin
+def _run(settings: dict, output: Path) -> tuple[dict, object]:
+    """What one Pelican run does with the kit's generator: make it with the shared context
+    (a copy of the settings), read the posts, render, write."""
+    from kit_pdf.pelican_plugin import KitGenerator
+
+    context = dict(settings)
+    generator = KitGenerator(context, settings, "content", "theme", str(output))
+    generator.generate_context()  # every post read: waits for the kit
+    generator.generate_output(None)
+    return context, generator.kit
+
+
+def test_each_run_puts_the_kit_in_its_context_and_leaves_the_settings_alone(tmp_path):
+    """A run renders a changed kit in a worker process and puts its facts in the shared
+    context; the next run (autoreload) finds it in the cache, or renders it again when
+    kit/ changed. The settings are only read."""
+    from tests.test_kit_support import trim_to_first_section
+
+    source = tmp_path / "kit"
+    shutil.copytree(KIT, source)
+    trim_to_first_section(source)
+    settings = _settings(tmp_path, source)
+    untouched = dict(settings)
+    output = tmp_path / "out"
+
+    context, info = _run(settings, output)
+    kit = context["KIT"]
+    assert info.rendered and kit["pages"] == info.pages and kit["size_label"] == info.size_label
+    assert "rendered" not in kit  # only what pages show: no build facts
+    assert (tmp_path / ".cache" / "kit" / "kit.pdf").is_file()
+    assert (output / "kit" / "kit-sulla-delega.pdf").read_bytes() == info.pdf_path.read_bytes()
+    assert (output / "kit" / "kit-sulla-delega.png").is_file()
+
+    context, again = _run(settings, output)  # nothing changed: the cache
+    assert not again.rendered and context["KIT"] == kit
+
+    data = (source / "kit.yaml").read_text(encoding="utf-8")
+    (source / "kit.yaml").write_text(data.replace("Kit sulla delega", "Kit nuovo"), "utf-8")
+    context, changed = _run(settings, output)
+    assert changed.rendered and context["KIT"]["title"] == "Kit nuovo"
+    assert settings == untouched
+
+
+def test_a_broken_kit_fails_the_run_once_the_posts_are_read(tmp_path):
+    """The worker's KitBuildError, file and reason intact, is raised by generate_context."""
+    from kit_pdf import KitBuildError
 
     from tests.test_kit_support import trim_to_first_section
 
     source = tmp_path / "kit"
     shutil.copytree(KIT, source)
     trim_to_first_section(source)
-    pelican = _FakePelican(
-        {
-            "PATH": str(tmp_path / "content"),
-            "OUTPUT_PATH": str(tmp_path / "out"),
-            "KIT_SOURCE": str(source),
-            "CONTACT_EMAIL": "scrivimi@giulia-assistente.example",
-        }
-    )
-    plugin.on_initialized(pelican)  # renders in a worker process while Pelican reads
-    kit = pelican.settings["KIT"]
-    plugin.on_get_writer(pelican)  # before any template: waits for the kit
-    assert pelican.settings["KIT"] is kit and pelican.settings["KIT_BUILD"].rendered
-    assert kit["pages"] > 0 and "rendered" not in kit  # only what pages show: no build facts
-    assert (tmp_path / ".cache" / "kit" / "kit.pdf").is_file()
+    (source / "kit.yaml").write_text("sections: [\n", encoding="utf-8")
+    with pytest.raises(KitBuildError) as caught:
+        _run(_settings(tmp_path, source), tmp_path / "out")
+    assert caught.value.path == source / "kit.yaml" and caught.value.line
+    assert not (tmp_path / "out" / "kit").exists()
 
-    plugin.on_get_generators(pelican)  # unchanged: same build, still "rendered" this run
-    assert pelican.settings["KIT"] is kit and pelican.settings["KIT_BUILD"].rendered
 
-    data = (source / "kit.yaml").read_text(encoding="utf-8")
-    (source / "kit.yaml").write_text(data.replace("Kit sulla delega", "Kit nuovo"), "utf-8")
-    plugin.on_get_generators(pelican)
-    assert pelican.settings["KIT"] is kit
-    assert kit["title"] == "Kit nuovo" and pelican.settings["KIT_BUILD"].rendered
+def test_the_worker_is_not_a_fork_of_the_build(tmp_path, monkeypatch):
+    """Another thread of the build (livereload's server, watcher, search) may hold a lock
+    when the worker starts: a fork would copy it held by a thread the copy does not have,
+    and wait for it for ever. A fresh worker imports the module, lock free, anew."""
+    import importlib
+    import threading
 
-    plugin.on_finalized(pelican)
-    assert (tmp_path / "out" / "kit" / "kit-sulla-delega.pdf").is_file()
-    assert (tmp_path / "out" / "kit" / "kit-sulla-delega.png").is_file()
+    from kit_pdf.background import worker_pool
+
+    (tmp_path / "held_lock.py").write_text(
+        "import threading\nLOCK = threading.Lock()\n\n\n"
+        "def take() -> bool:\n    with LOCK:\n        return True\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    held_lock = importlib.import_module("held_lock")
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with held_lock.LOCK:  # as a server thread in the middle of its work
+            held.set()
+            done.wait(120)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    pool = worker_pool()
+    try:
+        assert pool.submit(held_lock.take).result(timeout=60)
+    finally:
+        done.set()
+        holder.join()
+        pool.shutdown(wait=False, cancel_futures=True)
+        sys.modules.pop("held_lock", None)

@@ -1,12 +1,13 @@
 """Social cards (plugins/og_image): size budget, drawn only when they change, cache pruned.
 
-The plugin's build step ``write_cards`` runs on a real card plan and real folders, the
-way Pelican's ``finalized`` signal calls it; no timing is asserted (see
+A build's cards (``CardBatch``) are drawn and linked on real folders, and the plugin's
+generator runs the way Pelican runs it; no timing is asserted (see
 ``benchmarks/bench_build.py`` for the milliseconds).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,13 +26,11 @@ def _card(title: str) -> og_image.Card:
 
 
 def _build(tmp: Path, name: str, titles: dict[str, str]) -> Path:
-    """One build's card step into ``tmp/name``; the cache is shared between builds."""
+    """One build's cards into ``tmp/name``; the cache is shared between builds."""
     output = tmp / name
     output.mkdir()
-    settings = {"CACHE_PATH": str(tmp / "cache" / "pelican"),
-                og_image.CARDS: {f"og/{slug}.png": _card(title)
-                                 for slug, title in titles.items()}}
-    og_image.write_cards(SimpleNamespace(settings=settings, output_path=str(output)))
+    cards = {f"og/{slug}.png": _card(title) for slug, title in titles.items()}
+    og_image.CardBatch(cards, tmp / "cache" / "og-images").write(output)
     return output
 
 
@@ -91,8 +90,66 @@ def test_cards_drawn_in_parallel_match_cards_drawn_one_by_one(
 ) -> None:
     many = {tmp_path / str(workers) / f"{n}.png": _card(f"Articolo numero {n}")
             for n in range(og_image.POOL_THRESHOLD + 2)}
-    og_image.draw_missing(many, workers=workers)
+    drawing = og_image.Drawing.start(many, workers=workers)
+    assert drawing.pool is not None  # this many: worker processes
+    drawing.wait()
     painter = og_image.Painter()
     for path, card in list(many.items())[:3]:
         og_image.render(card, tmp_path / "alone.png", painter=painter)
         assert path.read_bytes() == (tmp_path / "alone.png").read_bytes()
+
+
+def test_a_run_gives_each_article_its_card_and_leaves_the_settings_alone(
+    tmp_path: Path,
+) -> None:
+    """The generator Pelican makes for each run: ``article.og_image`` and the site card in
+    the shared context once the posts are read, every card in the output at the end."""
+    settings = {"CACHE_PATH": str(tmp_path / "cache" / "pelican"), "SITENAME": "Prova",
+                "SITESUBTITLE": "Delegare senza perdere il controllo", "AUTHOR": "Giulia"}
+    untouched = dict(settings)
+    article = SimpleNamespace(slug="primo", title="Primo articolo", metadata={},
+                              category="Delega")
+    context = {**settings, "articles": [article]}
+    output = tmp_path / "out"
+    generator = og_image.CardsGenerator(context, settings, "content", "theme", str(output))
+    generator.generate_context()
+    assert article.og_image == "og/primo.png"
+    assert (context["OG_IMAGE_DEFAULT"], context["OG_IMAGE_WIDTH"],
+            context["OG_IMAGE_HEIGHT"]) == ("og/sito.png", 1200, 630)
+    generator.generate_output(None)
+    assert {p.name for p in (output / "og").iterdir()} == {"primo.png", "sito.png"}
+    assert settings == untouched
+
+
+def test_the_workers_are_not_forks_of_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another thread of the build (livereload's server, watcher, search) may hold a lock
+    when the worker starts: a fork would copy it held by a thread the copy does not have,
+    and wait for it for ever. A fresh worker imports the module, lock free, anew."""
+    import importlib
+    import threading
+
+    (tmp_path / "held_lock.py").write_text(
+        "import threading\nLOCK = threading.Lock()\n\n\n"
+        "def take() -> bool:\n    with LOCK:\n        return True\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    held_lock = importlib.import_module("held_lock")
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with held_lock.LOCK:  # as a server thread in the middle of its work
+            held.set()
+            done.wait(120)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    pool = og_image.drawing.worker_pool(1)
+    try:
+        assert pool.submit(held_lock.take).result(timeout=60)
+    finally:
+        done.set()
+        holder.join()
+        pool.shutdown(wait=False, cancel_futures=True)
+        sys.modules.pop("held_lock", None)

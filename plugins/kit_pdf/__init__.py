@@ -2,9 +2,11 @@
 
 Pelican plugin (``PLUGINS = ["kit_pdf"]``) and command line (``kit_pdf.main``). Modules:
 ``data`` (kit.yaml), ``site`` (production address), ``render`` (Jinja2 → HTML), ``fonts``
-(font checks), ``pdf`` (WeasyPrint), ``finish`` (forms and links, WeasyPrint's finisher hook),
-``preview`` (PNGs), ``cache`` (hash, manifest), ``builder`` (one build), ``publish`` (copy),
-``cli`` and ``pelican_plugin``.
+(font checks), ``pdf`` (WeasyPrint), ``finish`` (forms and links, WeasyPrint's finisher
+hook), ``marks`` (what the form fields look like), ``preview`` (PNGs), ``cache`` (hash,
+manifest), ``builder`` (one build), ``copy_files`` (into a site), ``cli``, ``background``
+(a render in a worker process, with ``worker_init``) and ``pelican_plugin`` (the kit's
+Pelican generator).
 """
 
 from __future__ import annotations
@@ -27,12 +29,9 @@ __all__ = [
 
 
 def register() -> None:
-    """Connect the kit build to Pelican's signals."""
+    """Give every Pelican run the kit's generator."""
     from pelican import signals
 
-    from . import pelican_plugin
+    from .pelican_plugin import kit_generator
 
-    signals.initialized.connect(pelican_plugin.on_initialized)
-    signals.get_generators.connect(pelican_plugin.on_get_generators)
-    signals.get_writer.connect(pelican_plugin.on_get_writer)
-    signals.finalized.connect(pelican_plugin.on_finalized)
+    signals.get_generators.connect(kit_generator)

@@ -65,7 +65,7 @@ class KitInfo:
         """Size in Italian: «86 kB», «1,2 MB»."""
         return size_label(self.size_bytes)
 
-    def settings_dict(
+    def for_templates(
         self, output: str = "kit", filename: str = DEFAULT_FILENAME
     ) -> dict[str, Any]:
         """The ``KIT`` dict that Pelican templates read: what a page may show, nothing

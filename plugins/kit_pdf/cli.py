@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from blog.paths import KIT, KIT_CACHE
-
 from .builder import DEFAULT_FILENAME, build_kit, seconds_label
+from .copy_files import copy_kit_files
 from .errors import KitBuildError
-from .publish import publish
+from .site import PROJECT_ROOT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,10 +21,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", type=Path, help="copia PDF e anteprima in questa cartella")
     parser.add_argument(
-        "--source", type=Path, default=KIT, help="cartella del kit"
+        "--source", type=Path, default=PROJECT_ROOT / "kit", help="cartella del kit"
     )
     parser.add_argument(
-        "--cache", type=Path, default=KIT_CACHE, help="cartella della cache"
+        "--cache", type=Path, default=PROJECT_ROOT / ".cache" / "kit",
+        help="cartella della cache",
     )
     parser.add_argument(
         "--filename", default=DEFAULT_FILENAME, help="nome del PDF copiato con --out"
@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     try:
         info = build_kit(args.source, args.cache, force=args.force, progress=progress)
         if args.out is not None:
-            pdf, png = publish(info, args.out, args.filename)
+            pdf, png = copy_kit_files(info, args.out, args.filename)
             progress(f"Copiato in {pdf} e {png.name}")
     except KitBuildError as exc:
         print(f"Errore nel kit: {exc}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Copy the cached PDF and preview into a site folder, rewriting only what changed."""
+"""Copy the built kit (PDF, preview, thumbnails, social card) from the cache into a site
+folder, rewriting only the files that changed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from .builder import KitInfo
 from .cache import atomic_write
 
 
-def publish(info: KitInfo, folder: Path, filename: str) -> tuple[Path, Path]:
+def copy_kit_files(info: KitInfo, folder: Path, filename: str) -> tuple[Path, Path]:
     """Copy the kit into ``folder`` as ``filename``, with its preview, thumbnails and card.
 
     Returns the paths of the PDF and of the ``.png`` cover preview.

@@ -31,15 +31,12 @@ from typing import Any
 import pydyf
 from fontTools.ttLib import TTFont
 
-# The site's rust palette (theme/static/css/site.css): --accent and --fg.
-BOX_COLOR = (0.541, 0.231, 0.071)
-MARK_COLOR = (0.137, 0.122, 0.110)
-TEXT_COLOR = MARK_COLOR
+from .marks import BORDER, BOX_COLOR, MARK_COLOR, TEXT_COLOR, box, dot, fmt, rgb, ring, tick
+
 FIELD_FONT_KEY = "KitCampi"
 CHECK_ON = "Yes"
 # What a reader types in Italian must be in the field font: letters, accents, quotes.
 TYPED_CHECK = "aàèéìòù’‘“”«»…–€AÈ0123456789"
-BORDER = 0.9
 
 
 @dataclass
@@ -72,15 +69,6 @@ def _rect(values: Any) -> tuple[float, float, float, float]:
     return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
 
-def _fmt(value: float) -> str:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return text if text not in ("", "-0") else "0"
-
-
-def _rgb(color: tuple[float, float, float], stroke: bool = False) -> str:
-    return " ".join(_fmt(c) for c in color) + (" RG" if stroke else " rg")
-
-
 def _free(pdf: pydyf.PDF, number: int) -> None:
     """Replace an object nothing refers to any more by an empty dictionary (a few bytes)."""
     empty = pydyf.Dictionary({})
@@ -103,51 +91,6 @@ def _appearance(pdf: pydyf.PDF, width: float, height: float, content: str) -> by
     )
     pdf.add_object(stream)
     return stream.reference
-
-
-def _box(width: float, height: float) -> str:
-    half = BORDER / 2
-    return (
-        f"1 1 1 rg {_rgb(BOX_COLOR, stroke=True)} {_fmt(BORDER)} w "
-        f"{_fmt(half)} {_fmt(half)} {_fmt(width - BORDER)} {_fmt(height - BORDER)} re B"
-    )
-
-
-def _tick(width: float, height: float) -> str:
-    """A check mark drawn with two strokes, about two thirds of the box."""
-    points = [(0.22, 0.52), (0.42, 0.28), (0.80, 0.76)]
-    (ax, ay), (bx, by), (cx, cy) = ((x * width, y * height) for x, y in points)
-    line = max(1.2, min(width, height) * 0.14)
-    return (
-        f"{_rgb(MARK_COLOR, stroke=True)} {_fmt(line)} w 1 J 1 j "
-        f"{_fmt(ax)} {_fmt(ay)} m {_fmt(bx)} {_fmt(by)} l {_fmt(cx)} {_fmt(cy)} l S"
-    )
-
-
-def _circle_path(cx: float, cy: float, r: float) -> str:
-    k = 0.5523 * r
-    f = _fmt
-    return (
-        f"{f(cx + r)} {f(cy)} m "
-        f"{f(cx + r)} {f(cy + k)} {f(cx + k)} {f(cy + r)} {f(cx)} {f(cy + r)} c "
-        f"{f(cx - k)} {f(cy + r)} {f(cx - r)} {f(cy + k)} {f(cx - r)} {f(cy)} c "
-        f"{f(cx - r)} {f(cy - k)} {f(cx - k)} {f(cy - r)} {f(cx)} {f(cy - r)} c "
-        f"{f(cx + k)} {f(cy - r)} {f(cx + r)} {f(cy - k)} {f(cx + r)} {f(cy)} c h"
-    )
-
-
-def _ring(width: float, height: float) -> str:
-    r = min(width, height) / 2 - BORDER / 2
-    return (
-        f"1 1 1 rg {_rgb(BOX_COLOR, stroke=True)} {_fmt(BORDER)} w "
-        + _circle_path(width / 2, height / 2, r)
-        + " B"
-    )
-
-
-def _dot(width: float, height: float) -> str:
-    r = min(width, height) * 0.24
-    return f"{_rgb(MARK_COLOR)} " + _circle_path(width / 2, height / 2, r) + " f"
 
 
 def _state_name(value: str) -> str:
@@ -279,7 +222,7 @@ class KitFinisher:
             self.report.radio_groups += 1
             options = [_string_value(option) for option in item.get("Opt", [])]
             item.pop("Opt", None)
-            item["DA"] = pydyf.String(f"{da_font} 0 Tf {_rgb(MARK_COLOR)}")
+            item["DA"] = pydyf.String(f"{da_font} 0 Tf {rgb(MARK_COLOR)}")
             names = [_string_value(_get(pdf, ref).get("TU", "")) for ref in item["Kids"]]
             question = _common_question(names)
             if question:  # «Domanda – sì» and «Domanda – non ancora» → «Domanda»
@@ -304,16 +247,16 @@ class KitFinisher:
             item = _get(pdf, ref)
             if item.get("FT") == "/Btn" and "Kids" not in item:
                 self._button(pdf, item, CHECK_ON, radio=False)
-                item["DA"] = pydyf.String(f"{da_font} 0 Tf {_rgb(MARK_COLOR)}")
+                item["DA"] = pydyf.String(f"{da_font} 0 Tf {rgb(MARK_COLOR)}")
                 item["V"] = item["AS"]
                 self.report.checkboxes += 1
             elif item.get("FT") == "/Tx":
                 size = _font_size(item.get("DA"))
-                item["DA"] = pydyf.String(f"{da_font} {_fmt(size)} Tf {_rgb(TEXT_COLOR)}")
+                item["DA"] = pydyf.String(f"{da_font} {fmt(size)} Tf {rgb(TEXT_COLOR)}")
                 item["MK"] = pydyf.Dictionary({})
                 self.report.text_fields += 1
         acroform["Fields"] = kept
-        acroform["DA"] = pydyf.String(f"{da_font} 10 Tf {_rgb(TEXT_COLOR)}")
+        acroform["DA"] = pydyf.String(f"{da_font} 10 Tf {rgb(TEXT_COLOR)}")
 
     def _button(self, pdf: pydyf.PDF, widget: pydyf.Dictionary, state: str, radio: bool) -> None:
         x1, y1, x2, y2 = _rect(widget["Rect"])
@@ -323,8 +266,8 @@ class KitFinisher:
             _free(pdf, _number(old))  # WeasyPrint's "on" stream, replaced below
         key = (radio, width, height)
         if key not in self._appearances:
-            empty = _ring(width, height) if radio else _box(width, height)
-            mark = _dot(width, height) if radio else _tick(width, height)
+            empty = ring(width, height) if radio else box(width, height)
+            mark = dot(width, height) if radio else tick(width, height)
             self._appearances[key] = (
                 _appearance(pdf, width, height, f"{empty} {mark}"),
                 _appearance(pdf, width, height, empty),

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from blog.paths import PUBLISH_SETTINGS
-from blog.paths import ROOT as PROJECT_ROOT
-
 from .errors import KitBuildError
 
-PRODUCTION_SETTINGS = PUBLISH_SETTINGS.name
+PRODUCTION_SETTINGS = "publishconf.py"
+# The project this plugin ships with (``plugins/kit_pdf/`` → its root): the kit and the
+# production settings of ``invoke kit`` and of a test site that has none of its own.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
