@@ -48,12 +48,15 @@ def _build(plan: Plan) -> None:
 
 @task
 def clean(c):
-    """Remove the generated site (every version of it) and the build caches."""
+    """Remove the generated site (every version of it) and the build caches; the
+    comments (commenti/) stay."""
     from blog.build.outputs import remove_all
+    from blog.comments.store import rescue_legacy
 
+    rescue_legacy(ROOT)  # comments that an older version kept in .cache/isso/
     remove_all(CONFIG["deploy_path"])
     shutil.rmtree(paths.CACHE, ignore_errors=True)
-    print("Pulito: output/, le sue versioni e .cache/ rimossi")
+    print("Pulito: output/, le sue versioni e .cache/ rimossi (i commenti in commenti/ restano)")
 
 
 @task(help={"drafts": "also build the drafts, under /bozze/ (local preview only)",
@@ -65,7 +68,7 @@ def build(c, drafts=False, force=False):
 
 @task
 def rebuild(c):
-    """`clean` then `build`."""
+    """`clean` then `build` (the comments in commenti/ stay)."""
     clean(c)
     build(c)
 
@@ -140,12 +143,34 @@ def kit(c, force=False):
 
 @task(help={"port": "port of the site (default 8000)", "isso_port": "port of Isso (8081)"})
 def comments(c, port=CONFIG["port"], isso_port=8081):
-    """Serve output/ with Isso's comments on 127.0.0.1 (local database, moderation links)."""
+    """Serve output/ with Isso's comments on 127.0.0.1 (database commenti/comments.db)."""
     from blog.comments.isso import run_for_author
 
     code = run_for_author(CONFIG["deploy_path"], port=int(port), isso_port=int(isso_port))
     if code:
         raise Exit(code=code)
+
+
+@task(help={"dest": "folder for the backup (default commenti/backup/)"})
+def comments_backup(c, dest=""):
+    """Write a consistent, dated copy of the local comments (SQLite's online backup)."""
+    from blog.comments.backup import BackupFailed, backup_local
+
+    try:
+        print(backup_local(dest, ROOT))
+    except BackupFailed as exc:
+        raise Exit(str(exc), code=1) from None
+
+
+@task(positional=["file"], help={"file": "a backup, e.g. commenti/backup/commenti-….db"})
+def comments_restore(c, file):
+    """Put a backup of the comments back after checking it (the replaced one is kept)."""
+    from blog.comments.restore import RestoreRefused, restore_local
+
+    try:
+        print(restore_local(file, ROOT))
+    except RestoreRefused as exc:
+        raise Exit(str(exc), code=1) from None
 
 
 @task(help={

@@ -22,6 +22,11 @@ PUBLISH_SETTINGS = ROOT / "publishconf.py"
 OUTPUT = ROOT / "output"
 
 CACHE = ROOT / ".cache"
+
+# The author's data, never a cache: Isso's local database lives outside ``.cache/`` and
+# outside everything ``invoke clean`` removes (gitignored: it holds readers' addresses).
+# Its backups go to ``backup/`` beside it (blog.comments.backup).
+COMMENTS_DB = ROOT / "commenti" / "comments.db"
 BUILD_LOG = CACHE / "ultima-build.log"
 CHECK_MEMO = CACHE / "controlli" / "memo.json"
 

@@ -4,14 +4,17 @@ One git-initialised project copy for the module (so ``SOURCE_DATE_EPOCH`` comes 
 its commit, as for the author), holding a draft that must never reach a target:
 - no target configured: an Italian explanation, no traceback, nothing built;
 - rsync into a local folder: a release behind an atomically switched symlink, with
-  ``.gz``/``.br`` twins and ``_headers``; a second publish links unchanged files;
-- ghp-import into a local bare repository: the gh-pages branch holds the site;
+  ``.gz``/``.br`` twins and ``_headers``; publishing the same site again adds no release;
+- ghp-import into a local bare repository: the gh-pages branch holds the site; the same
+  site again adds no commit;
 - a publish whose checks fail: both targets exactly as they were;
 - uncommitted or untracked sources: refused, naming the files, before any build;
   ``--allow-dirty`` publishes and says so loudly;
 - an unreachable or unwritable target: refused before any build;
 - ``invoke rollback``: the previous release is live again (one symlink switch, or one
   commit on gh-pages), and again one further back.
+
+What releases keep, skip and survive (tiny sites, no build): tests/test_releases.py.
 """
 
 from __future__ import annotations
@@ -157,27 +160,22 @@ def test_publish_by_rsync_into_a_local_folder(
 
 
 @pytest.mark.slow
-def test_publishing_again_switches_to_a_new_release_sharing_unchanged_files(
+def test_publishing_the_live_site_again_adds_no_release(
     project: Path, targets: dict[str, Path], published: dict
 ) -> None:
     blog = targets["rsync"]
     assert published["rsync"].returncode == 0
-    first = blog.resolve()
+    releases = blog.with_name("blog.releases")
+    link, before = os.readlink(blog), tree_digest(releases)
     result = _publish(project, "rsync", blog)
     assert result.returncode == 0, result.stdout + result.stderr
-    second = blog.resolve()
-    releases = blog.with_name("blog.releases")
-    assert os.readlink(blog) == f"blog.releases/{second.name}"
-    # Both complete releases side by side; the previous one stays for a rollback.
-    assert sorted(p.name for p in releases.iterdir()) == sorted([first.name, second.name])
-    assert second != first
-    assert all(p.is_dir() and not p.is_symlink() for p in releases.iterdir())
-    # Same sources, same commit: the same bytes, so the checks were not run twice and
-    # every file is a hard link to the previous release.
+    # Same sources, same commit: the same bytes, so the checks were not run twice, and
+    # the live release already holds them: nothing is sent, no release is added.
     assert "già superato tutti i controlli" in result.stdout, result.stdout
-    assert tree_digest(second) == tree_digest(first)
-    index = second / "index.html"
-    assert index.stat().st_ino == (first / "index.html").stat().st_ino
+    assert "già online, nessuna nuova versione" in _last_line(result), result.stdout
+    assert os.readlink(blog) == link
+    assert tree_digest(releases) == before
+    assert len(list(releases.iterdir())) == len(published["rsync"].releases)
 
 
 @pytest.mark.slow
@@ -203,13 +201,14 @@ def test_publish_to_gh_pages_of_a_bare_repository(
             assert _meta_policies(data.decode()) == [meta_content_security_policy()], name
     rsync_page = (targets["rsync"] / "index.html").read_text(encoding="utf-8")
     assert _meta_policies(rsync_page) == []  # nginx and _headers send the header instead
-    # A second publish continues the branch's history (a fast-forward push).
+    subject = git(bare, "log", "-1", "--format=%s", "gh-pages").stdout
+    assert subject.startswith("Pubblicazione del sito (sorgenti ")
+    # The same site again: the live tree already, so no commit is pushed.
     before = git(bare, "rev-parse", "gh-pages").stdout.strip()
     again = _publish(project, "gh-pages", bare)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert git(bare, "rev-parse", "gh-pages^").stdout.strip() == before
-    subject = git(bare, "log", "-1", "--format=%s", "gh-pages").stdout
-    assert subject.startswith("Pubblicazione del sito (sorgenti ")
+    assert "già online, nessuna nuova versione" in _last_line(again), again.stdout
+    assert git(bare, "rev-parse", "gh-pages").stdout.strip() == before
 
 
 @pytest.mark.slow
@@ -317,11 +316,14 @@ def test_rsync_over_ssh_runs_the_same_release_switch_remotely(
     server.mkdir()
     config = DeployConfig(method="rsync", destination=f"giulia@server.example:{server}/blog",
                           ssh_port=2222)
-    for text in ("<p>uno</p>", "<p>due</p>"):
+    details = []
+    for text in ("<p>uno</p>", "<p>due</p>", "<p>due</p>"):
         (site / "index.html").write_text(text, encoding="utf-8")
-        deploy_rsync(site, config, say=lambda _: None)
+        details.append(deploy_rsync(site, config, say=lambda _: None).detail)
         assert (server / "blog" / "index.html").read_text(encoding="utf-8") == text
     assert (server / "blog").is_symlink()
+    # The third is the live site already: compared over ssh, not sent again.
+    assert details[2].startswith("già online, nessuna nuova versione"), details
     assert len(list((server / "blog.releases").iterdir())) == 2
     # Our scripts go to giulia@server.example, rsync passes "-l giulia server.example".
     assert set(log.read_text(encoding="utf-8").split()) == {

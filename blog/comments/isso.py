@@ -11,10 +11,11 @@ environment (``ISSO_*``, see the top of that file). This module
   admin login rate-limited, so that the comment widget, the counts and the strict
   Content-Security-Policy work (and fail) exactly as they will online.
 
-``invoke comments`` runs both for the author with a local database in
-``.cache/isso/``; SIGINT, SIGTERM and SIGHUP stop Isso with it (and on Linux Isso
-ends with its parent even when that is killed outright). The browser tests use the
-same code with a temporary database.
+``invoke comments`` runs both for the author with the local database
+``commenti/comments.db`` (the author's data, outside ``.cache/``: :mod:`.store`; backups
+and restore: :mod:`.backup`, :mod:`.restore`); SIGINT, SIGTERM and SIGHUP stop Isso with
+it (and on Linux Isso ends with its parent even when that is killed outright). The
+browser tests use the same code with a temporary database.
 In production run ``python -m blog.comments.isso serve`` under the service manager.
 """
 
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import IO
 
 from blog.headers import SECURITY_HEADERS
-from blog.paths import CACHE, ROOT
+from blog.paths import COMMENTS_DB, ROOT
 from blog.serve.app import (  # noqa: F401 - AUTHOR_PAGES*: deploy/nginx.conf's twins
     AUTHOR_PAGES,
     AUTHOR_PAGES_CSP,
@@ -53,7 +54,7 @@ from blog.serve.app import (  # noqa: F401 - AUTHOR_PAGES*: deploy/nginx.conf's 
 from blog.serve.signals import stop_on_signals
 
 CONFIG = ROOT / "isso" / "isso.cfg"
-LOCAL_DB = CACHE / "isso" / "comments.db"
+LOCAL_DB = COMMENTS_DB
 
 REQUIRED = (
     "ISSO_DBPATH", "ISSO_SITE_URL", "ISSO_PUBLIC_ENDPOINT", "ISSO_LISTEN",
@@ -273,14 +274,17 @@ def run_for_author(site: Path, port: int = 8000, isso_port: int = 8081) -> int:
     if not (site / "index.html").exists():
         print(f"Manca il sito in {site.name}/: esegui prima `invoke build`.", file=sys.stderr)
         return 1
+    from blog.comments.store import local_database
+
     password_from_env = bool(os.environ.get("ISSO_ADMIN_PASSWORD"))
+    database = local_database()
     try:
         with stop_on_signals(), site_with_comments(
-            site, LOCAL_DB, port=port, isso_port=isso_port, log=sys.stdout
+            site, database, port=port, isso_port=isso_port, log=sys.stdout
         ) as (web, isso):
             print(
                 f"\nSito con i commenti: {web.url}/  (Isso su {isso.url}, "
-                f"database {LOCAL_DB.relative_to(ROOT)})\n"
+                f"database {database.relative_to(ROOT)}; backup: invoke comments-backup)\n"
                 f"Moderazione: {web.url}{PREFIX}/admin/  password: "
                 + ("quella di ISSO_ADMIN_PASSWORD" if password_from_env
                    else isso.env["ISSO_ADMIN_PASSWORD"] + "  (nuova a ogni avvio)")

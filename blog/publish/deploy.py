@@ -5,8 +5,8 @@ The three steps every target has, each sent to the target's method:
 - :func:`preflight`, before anything is built, proves the target reachable and writable
   (rsync: writes and removes a probe file where the releases go; gh-pages: reads the
   remote and asks it to accept a push in ``--dry-run``);
-- :func:`deploy` sends the site;
-- :func:`rollback` puts the previous release live again.
+- :func:`deploy` sends the site (nothing, when the live one has the very same files);
+- :func:`rollback` puts the newest older release that differs from the live one back.
 
 Which target and its address: :mod:`.target`; rsync releases: :mod:`.releases`;
 the gh-pages branch: :mod:`.gh_pages`; the exception: :mod:`.errors`.
@@ -40,7 +40,8 @@ def deploy(site: Path, config: DeployConfig, settings: Mapping[str, Any],
 
 
 def rollback(config: DeployConfig, settings: Mapping[str, Any]) -> DeployResult:
-    """Put the previous release live again: one symlink switch or one gh-pages commit."""
+    """Put the newest older release that differs from the live one back: one symlink
+    switch or one gh-pages commit (:class:`DeployError` when there is none)."""
     if config.method == "gh-pages":
         return rollback_gh_pages(config, settings)
     return rollback_rsync(config)

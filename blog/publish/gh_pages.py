@@ -2,9 +2,14 @@
 
 ``destination`` is a remote name of this repository such as ``origin``, or a git URL or
 path. ghp-import commits the site onto the branch in a private repository under
-``.cache/deploy/``, on top of the branch's current remote history, and pushes it: a push
-moves the branch in one step. The author's own branches are not touched. A rollback is
-one more commit on the branch, with the tree of the previous release.
+``.cache/deploy/``, on top of the branch's current remote history (fetched every time, so
+``invoke clean`` removing that repository costs no version), and we push it: a push moves
+the branch in one step. The author's own branches are not touched.
+
+- A site whose tree is the live tip's adds no commit: «già online, nessuna nuova versione».
+- A rollback is one more commit on the branch, with the tree of the newest earlier
+  version that differs from the live one (identical ones are skipped); with none, it says
+  so and pushes nothing.
 """
 
 from __future__ import annotations
@@ -89,7 +94,9 @@ def deploy_gh_pages(
     source = _git("rev-parse", "--short", "HEAD", cwd=root)
     origin = f" (sorgenti {source.stdout.strip()})" if source.returncode == 0 else ""
     message = f"Pubblicazione del sito{origin}"
-    cmd = [sys.executable, "-m", "ghp_import", "--no-jekyll", "--push", "--remote", "target",
+    # Committed here only (ghp-import rebases the local branch on the fetched one first);
+    # pushed below unless the tree is the live one.
+    cmd = [sys.executable, "-m", "ghp_import", "--no-jekyll", "--remote", "target",
            "--branch", branch, "--message", message]
     if config.cname:
         cmd += ["--cname", config.cname]
@@ -100,8 +107,25 @@ def deploy_gh_pages(
         raise DeployError(
             f"ghp-import non è riuscito a pubblicare su {config.destination}: "
             f"{(result.stderr or result.stdout).strip()}\nIl ramo {branch} online non è cambiato.")
-    head = _git("rev-parse", "--short", f"refs/heads/{branch}", git_dir=scratch)
-    return DeployResult(where=config.describe(), detail=f"commit {head.stdout.strip()}")
+    local = f"refs/heads/{branch}"
+    live = _git("rev-parse", "--verify", "--quiet", tracking, git_dir=scratch).stdout.strip()
+    if live and _tree(scratch, local) == _tree(scratch, live):
+        _git("update-ref", local, live, git_dir=scratch)  # the commit just made is dropped
+        return DeployResult(where=config.describe(),
+                            detail=f"già online, nessuna nuova versione (resta il commit "
+                                   f"{live[:7]})")
+    pushed = _git("push", "--quiet", "target", f"{local}:{local}", git_dir=scratch,
+                  env=os.environ | _GIT_QUIET)
+    if pushed.returncode != 0:
+        raise DeployError(f"L’invio a {url} non è riuscito: {pushed.stderr.strip()}\n"
+                          f"Il ramo {branch} online non è cambiato.")
+    head = _git("rev-parse", local, git_dir=scratch).stdout.strip()
+    _git("update-ref", tracking, head, git_dir=scratch)
+    return DeployResult(where=config.describe(), detail=f"commit {head[:7]}")
+
+
+def _tree(scratch: Path, commit: str) -> str:
+    return _git("rev-parse", f"{commit}^{{tree}}", git_dir=scratch).stdout.strip()
 
 
 _GIT_QUIET = {"GIT_TERMINAL_PROMPT": "0",
@@ -157,11 +181,15 @@ def rollback_gh_pages(config: DeployConfig, settings: Mapping[str, Any], root: P
     for line in message.splitlines():
         if line.startswith(ROLLBACK_TRAILER):
             base = line.removeprefix(ROLLBACK_TRAILER).strip()
-    previous = _git("rev-parse", "--verify", "--quiet", f"{base}^", git_dir=scratch)
-    if previous.returncode != 0:
-        raise DeployError(f"Il ramo {branch} ha una sola versione: non c’è una versione "
-                          "precedente da rimettere online.")
-    target = previous.stdout.strip()
+    target, same = _previous_different(scratch, base, _tree(scratch, tip))
+    if target is None and same:
+        raise DeployError(
+            f"Le versioni più vecchie del ramo {branch} ({same}) hanno gli stessi file di "
+            "quella online: non c’è una versione precedente diversa da rimettere online. "
+            f"Il ramo {branch} online non è cambiato.")
+    if target is None:
+        raise DeployError(f"Online c’è la versione più vecchia del ramo {branch}: non c’è una "
+                          "versione precedente da rimettere online.")
     short = target[:7]
     env = os.environ | _identity(root, settings)
     commit = _git("commit-tree", f"{target}^{{tree}}", "-p", tip, "-m",
@@ -176,5 +204,23 @@ def rollback_gh_pages(config: DeployConfig, settings: Mapping[str, Any], root: P
         raise DeployError(f"L’invio a {url} non è riuscito: {pushed.stderr.strip()}\n"
                           f"Il ramo {branch} online non è cambiato.")
     _git("update-ref", tracking, new, git_dir=scratch)
-    return DeployResult(where=config.describe(),
-                        detail=f"commit {new[:7]} con i file della versione {short}")
+    detail = f"commit {new[:7]} con i file della versione {short}"
+    if same:
+        detail += (", saltata 1 versione identica a quella online" if same == 1 else
+                   f", saltate {same} versioni identiche a quella online")
+    return DeployResult(where=config.describe(), detail=detail)
+
+
+def _previous_different(scratch: Path, base: str, live_tree: str) -> tuple[str | None, int]:
+    """The newest first-parent ancestor of ``base`` (itself excluded) whose tree is not
+    ``live_tree``, and how many identical ones were passed on the way."""
+    history = _git("log", "--first-parent", "--format=%H %T", f"{base}^", git_dir=scratch)
+    if history.returncode != 0:  # base is the branch's first commit
+        return None, 0
+    same = 0
+    for line in history.stdout.splitlines():
+        commit, tree = line.split()
+        if tree != live_tree:
+            return commit, same
+        same += 1
+    return None, same
