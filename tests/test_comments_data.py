@@ -125,7 +125,6 @@ def project(tmp_path: Path) -> Path:
     return project
 
 
-@pytest.mark.slow
 def test_comments_survive_clean_and_come_back_from_a_backup(project: Path) -> None:
     database = project / "commenti" / "comments.db"
     with running_comments(project) as (url, lines):
@@ -312,7 +311,6 @@ def test_a_database_left_in_the_cache_is_moved_out_before_clean(tmp_path: Path) 
     assert _rows(project / "commenti" / "comments.db") == rows
 
 
-@pytest.mark.slow
 def test_import_wordpress_backs_up_the_comments_before_it_writes(tmp_path: Path) -> None:
     from blog.wordpress import run_import
     from tests.wordpress_support import EXPORT, UPLOADS

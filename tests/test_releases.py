@@ -233,7 +233,6 @@ def test_gh_pages_loses_nothing_when_its_private_repository_is_removed(
     assert _page(bare) == "<p>due</p>"
 
 
-@pytest.mark.slow
 def test_invoke_rollback_says_when_nothing_older_differs(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     blog = tmp_path / "www" / "blog"
