@@ -121,7 +121,7 @@ def _seconds(text: str) -> float:
     return 60 * int(found.group(1) or 0) + float(found.group(2).replace(",", "."))
 
 
-STEPS = {"Kit": "kit", "Sito": "pelican", "Indice": "search"}
+STEPS = {"Sito": "pelican", "Indice": "search"}
 
 
 def invoke_build(project: Path) -> Run:
@@ -292,9 +292,7 @@ def table(rows: list[dict]) -> list[str]:
          lambda r: f"{r['cold'].peak // 2**20} MB / {r['bare_cold'].peak // 2**20} MB")
     line("card a freddo (disegnate, ms/card)", lambda r: _cards(r["cold"]))
     line("card a caldo", lambda r: _cards(r["warm"]))
-    line("kit a freddo / a caldo", lambda r: f"{_num(r['cold'].phases.get('kit', 0))} s / "
-                                             f"{_num(r['warm'].phases.get('kit', 0))} s")
-    line("Pelican (nostra) a freddo / a caldo",
+    line("sito e kit (Pelican, nostra) a freddo / a caldo",
          lambda r: f"{_num(r['cold'].phases.get('pelican', 0))} s / "
                    f"{_num(r['warm'].phases.get('pelican', 0))} s")
     line("ricerca (Pagefind) a freddo / a caldo / dopo modifica",

@@ -71,9 +71,8 @@ def test_build_shows_its_steps_and_ends_with_a_summary(project: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     steps = [line.split("…")[0] for line in lines if line.startswith("[")]
-    assert steps == ["[1/3] Kit sulla delega", "[2/3] Sito con pelicanconf.py (Pelican)",
-                     steps[2]]
-    assert steps[2].startswith("[3/3] Indice di ricerca (Pagefind, ")
+    assert steps == ["[1/2] Sito e kit con pelicanconf.py (Pelican)", steps[1]]
+    assert steps[1].startswith("[2/2] Indice di ricerca (Pagefind, ")
     assert SUMMARY.match(lines[-1]), lines[-1]
     assert (project / "output").is_symlink()
     assert (project / "output" / "index.html").is_file()

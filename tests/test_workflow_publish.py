@@ -123,7 +123,7 @@ def test_publish_without_a_target_explains_what_to_set(project: Path) -> None:
     assert "manca la destinazione" in output
     assert "DELEGA_DEPLOY=rsync" in output and "DELEGA_DEPLOY=gh-pages" in output
     assert "publishconf.py" in output
-    assert "Kit sulla delega" not in output  # nothing was built
+    assert "Sito e kit" not in output  # nothing was built
     assert _build_traces(project) == before
 
 
@@ -137,7 +137,8 @@ def test_publish_by_rsync_into_a_local_folder(
     summary = _last_line(result)
     assert summary.startswith(f"Pubblicato su {blog}: ")
     assert "pagine HTML" in summary and "kit 1" in summary and "versione " in summary
-    for step in ("[1/6] Kit", "[3/6] Indice di ricerca", "[4/6] Controlli", "[6/6] Invio"):
+    for step in ("[1/5] Sito e kit", "[2/5] Indice di ricerca", "[3/5] Controlli",
+                 "[5/5] Invio"):
         assert step in result.stdout
 
     assert blog.is_symlink()
@@ -348,7 +349,7 @@ def _refused_before_building(result, project: Path, before: dict[str, float]) ->
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Traceback" not in output
-    assert "Kit sulla delega" not in output and "Pelican" not in output, output
+    assert "Sito e kit" not in output and "Pelican" not in output, output
     assert _build_traces(project) == before
     return output
 
@@ -423,7 +424,7 @@ def test_allow_dirty_publishes_and_says_so_loudly(
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "ATTENZIONE (--allow-dirty)" in output and "plugins/appunti.txt" in output
-    assert output.index("ATTENZIONE") < output.index("Kit sulla delega")
+    assert output.index("ATTENZIONE") < output.index("Sito e kit")
     assert "CON 1 FILE NON SALVATI IN GIT (--allow-dirty)" in _last_line(result)
     assert (blog / "index.html").is_file()
 

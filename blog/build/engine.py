@@ -6,12 +6,12 @@ One build, in this process, top to bottom in :meth:`Engine.build`:
 1. settings: the plan's settings file (it decides everything environment-specific:
    URLs, caches, drafts, dates) with the plan's overrides; a build whose inputs did not
    change since the live version was made is skipped (:mod:`.fingerprint`);
-2. the kit: ``Pelican(settings)`` lets the kit plugin find its PDF in the cache or start
-   rendering it;
-3. Pelican writes the site into a new version folder beside ``output`` (or, in
-   livereload, into the staging folder of the live one). Every warning or error Pelican
-   or a plugin logs becomes a :class:`~blog.build.errors.Problem` (file, line, Italian
-   reason) and fails the build (:mod:`.capture`);
+2-3. the kit and Pelican: the kit plugin finds its PDF in the cache or renders it in a
+   worker while Pelican reads the posts; Pelican writes the site into a new version
+   folder beside ``output`` (or, in livereload, into the staging folder of the live
+   one). Every warning or error Pelican or a plugin logs becomes a
+   :class:`~blog.build.errors.Problem` (file, line, Italian reason) and fails the build
+   (:mod:`.capture`);
 4. search: Pagefind indexes the new version (:mod:`.search`), then the plan's own steps
    run on it;
 5. switch: ``output`` points at the new version in one rename (:mod:`.outputs`); in
@@ -50,7 +50,6 @@ from blog.report import (
     count_html_pages,
     kit_facts,
     plural,
-    seconds_it,
     site_summary,
 )
 
@@ -147,7 +146,7 @@ class Engine:
             outputs.migrate(output)
             outputs.remove_leftovers(output)
             live = outputs.current_version(output) if plan.in_place else None
-            steps = steps or Steps(total=2 if live else 3)  # kit, Pelican, search
+            steps = steps or Steps(total=1 if live else 2)  # site and kit, search
             steps.stream = _SayStream(self.say) if steps.stream is sys.stdout else steps.stream
             # Where Pelican writes: a new version, or the staging folder of the live one.
             folder = outputs.staging_folder(output, live) if live else outputs.new_version(output)
@@ -202,21 +201,20 @@ class Engine:
         settings[SETTING] = context
         use_compiled_templates(settings)
         ctx = Context(settings_file.parent, Path(settings["PATH"]), folder)
+        first_step = steps.number
         with captured(ctx, self.say, log) as capture:
             try:
-                with steps.step("Kit sulla delega"):
+                # The kit plugin finds its PDF in the cache or renders it in a worker
+                # while Pelican reads the posts: one step.
+                with steps.step(f"Sito e kit con {settings_file.name} (Pelican)"):
                     started = time.perf_counter()
                     pelican = Pelican(settings)
-                    timings["kit"] = time.perf_counter() - started
                     fail_on(capture.problems)
-                steps.number += 1
-                steps.say(f"[{steps.number}/{steps.total}] Sito con {settings_file.name} "
-                          "(Pelican)…")
-                started = time.perf_counter()
-                self._generators = []
-                with self._kept_generators():
-                    pelican.run()
-                timings["pelican"] = time.perf_counter() - started
+                    self._generators = []
+                    with self._kept_generators():
+                        pelican.run()
+                    timings["pelican"] = time.perf_counter() - started
+                    fail_on(capture.problems)
             except BuildError:
                 raise
             except Exception as exc:
@@ -228,14 +226,12 @@ class Engine:
                     shutil.rmtree(cache, ignore_errors=True)
                     shutil.rmtree(folder, ignore_errors=True)
                     folder.mkdir()
-                    steps.number = 0
+                    steps.number = first_step
                     return self._pelican(plan, settings_file, output, folder, live, steps,
                                          timings, log, retry=False)
                 # What was logged first is the cause; a crash after it is a consequence.
                 fail_on(capture.problems)
                 raise BuildError(from_exception(ctx, exc)) from None
-            fail_on(capture.problems)
-            steps.say(f"      fatto in {seconds_it(timings['pelican'])}")
         return context, settings
 
     @staticmethod

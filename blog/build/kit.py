@@ -15,12 +15,8 @@ def build_kit(settings_file: Path, *, force: bool = False,
               say: Callable[[str], None] = print) -> Any:
     """Build (or find in its cache) the kit of ``settings_file``; raise BuildError."""
     settings = read_settings(settings_file)
-    root = Path(settings["PATH"]).resolve().parent
     kit_pdf = plugin_module("kit_pdf", settings)
-    source = Path(settings.get("KIT_SOURCE") or root / "kit")
-    cache = Path(settings.get("KIT_CACHE") or root / ".cache" / "kit")
-    source = source if source.is_absolute() else root / source
-    cache = cache if cache.is_absolute() else root / cache
+    root, source, cache = kit_pdf.kit_paths(settings)
     try:
         site = kit_pdf.SiteInfo.from_project(root, fallback=settings)
         return kit_pdf.build_kit(source, cache, force=force, progress=lambda m: say(f"· {m}"),

@@ -71,7 +71,7 @@ def publish(
 
     settings = settings_file_values(settings_file)
     config = None if dry_run else load_config(settings)
-    steps = Steps(total=5 if dry_run else 6)
+    steps = Steps(total=4 if dry_run else 5)
     tell = say or steps.say
     target = config.describe() if config else "nessuna (prova generale)"
     tell(f"Pubblicazione con {settings_file.name} verso: {target}")

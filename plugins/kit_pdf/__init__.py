@@ -14,6 +14,7 @@ from __future__ import annotations
 from .builder import DEFAULT_FILENAME, KitInfo, build_kit, size_label
 from .cli import main
 from .errors import KitBuildError
+from .pelican_plugin import kit_paths
 from .site import SiteInfo
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "KitInfo",
     "SiteInfo",
     "build_kit",
+    "kit_paths",
     "main",
     "register",
     "size_label",
