@@ -24,6 +24,8 @@ command -v cc >/dev/null 2>&1 || want gcc libc6-dev
 
 if [ "$mode" = test ]; then
   want chromium rsync git poppler-utils
+  # systemd-analyze verifies the backup timer of deploy/ (tests/test_comments_data.py).
+  command -v systemd-analyze >/dev/null 2>&1 || want systemd
   # npm ci installs pdf.js (package-lock.json) for the kit's form test in Chromium.
   command -v npm >/dev/null 2>&1 || want npm
   # deploy/nginx.conf is served for real by tests/test_nginx*.py (Debian 12: nginx 1.22).

@@ -66,7 +66,7 @@ def test_rsync_the_live_site_again_adds_no_release(tmp_path, rsync_target) -> No
     again = deploy_rsync(_site(tmp_path, "uno"), config, say=_quiet)
     assert again.detail == (f"già online, nessuna nuova versione (resta la versione "
                             f"{link.rsplit('/', 1)[1]})")
-    assert first.detail.startswith("versione ")
+    assert first.detail.startswith("versione ") and first.changed and not again.changed
     assert os.readlink(blog) == link and len(_releases(blog)) == 1
 
     # One byte different, one file removed, or one added: a new release each time.

@@ -173,6 +173,7 @@ def test_publishing_the_live_site_again_adds_no_release(
     # Same sources, same commit: the same bytes, so the checks were not run twice, and
     # the live release already holds them: nothing is sent, no release is added.
     assert "già superato tutti i controlli" in result.stdout, result.stdout
+    assert _last_line(result).startswith(f"Niente da inviare a {blog}: "), result.stdout
     assert "già online, nessuna nuova versione" in _last_line(result), result.stdout
     assert os.readlink(blog) == link
     assert tree_digest(releases) == before

@@ -113,7 +113,7 @@ def deploy_gh_pages(
         _git("update-ref", local, live, git_dir=scratch)  # the commit just made is dropped
         return DeployResult(where=config.describe(),
                             detail=f"già online, nessuna nuova versione (resta il commit "
-                                   f"{live[:7]})")
+                                   f"{live[:7]})", changed=False)
     pushed = _git("push", "--quiet", "target", f"{local}:{local}", git_dir=scratch,
                   env=os.environ | _GIT_QUIET)
     if pushed.returncode != 0:

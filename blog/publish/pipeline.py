@@ -128,8 +128,9 @@ def publish(
     extra = result.deployed.detail
     if dirty:
         extra += f", CON {len(dirty)} FILE NON SALVATI IN GIT (--allow-dirty)"
+    done = "Pubblicato su" if result.deployed.changed else "Niente da inviare a"
     result.summary = site_summary(
-        f"Pubblicato su {result.deployed.where}", site, steps.elapsed, extra=extra)
+        f"{done} {result.deployed.where}", site, steps.elapsed, extra=extra)
     return result
 
 

@@ -186,7 +186,8 @@ def deploy_rsync(
     live = current if current and found["present"] else ""
     if live and _same_as_live(site, host, config, f"{releases}/{live}"):
         return DeployResult(where=config.destination,
-                            detail=f"già online, nessuna nuova versione (resta la versione {live})")
+                            detail=f"già online, nessuna nuova versione (resta la versione {live})",
+                            changed=False)
     if current and not live:
         say(f"      la versione online {current} non c’è più in {releases}/: ne pubblico una "
             "nuova, le altre restano")

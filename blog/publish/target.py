@@ -43,6 +43,8 @@ class DeployResult:
 
     where: str
     detail: str
+    #: False: the target already had exactly this site; nothing was sent.
+    changed: bool = True
 
 
 def load_config(
