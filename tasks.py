@@ -1,8 +1,8 @@
 """The author's tasks: ``invoke --list`` shows them, ``invoke build`` is the daily one.
 
 Follows the Pelican quickstart's names (clean, build, rebuild, regenerate, serve,
-reserve, preview, livereload, publish) and adds kit, new, check, headers, bench,
-test and lint. Every task ends with a one-line Italian summary; the work itself lives
+reserve, preview, livereload, publish) and adds kit, new, check, rollback, comments,
+comments-backup, comments-restore, import-wordpress, headers, stats, bench, test and lint. Every task ends with a one-line Italian summary; the work itself lives
 in ``blog/`` so that tests and benchmarks call the same code.
 """
 
@@ -347,11 +347,13 @@ def _flushing_print(line: str) -> None:
 
 @task(help={
     "export": "the .xml file of WordPress's Tools → Export",
-    "uploads": "a copy of the old site's wp-content/uploads (to copy the images used)",
+    "uploads": "a copy of the old site's wp-content/uploads: the originals of the files the "
+               "posts use are copied (not WordPress's -300x200 sizes), the missing ones listed",
     "production_db": "also write the comments into Isso's production database (ISSO_DBPATH)",
 })
 def import_wordpress(c, export, uploads="", production_db=False):
-    """Import a WordPress export: posts, pages, comments (Isso) and old addresses."""
+    """Import a WordPress export (WXR 1.0-1.2): posts, pages, comments (Isso), old addresses;
+    checked against the strict build's rules before anything is written."""
     from blog.wordpress import ImportFailed, run_import
 
     try:
