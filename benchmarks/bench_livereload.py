@@ -13,8 +13,9 @@ synthetic sites (server-sent events, no browser).
 ``--posts N [--versions HEAD,.]``: a synthetic site of N posts (``benchmarks/synth.py``,
 one ``invoke build`` first, as ``bench_build.py`` does), saves of the open article timed
 to its reload, the whole site and its search index; ``--versions``: serve the same
-project with livereload as it is at each git revision (``blog/serve/`` and
-``blog/build/preview.py`` taken from it; ``.``: the working tree), taking turns.
+project with livereload as it is at each git revision (``blog/serve/``,
+``blog/build/preview.py`` and ``tasks.py`` taken from it; ``.``: the working tree),
+taking turns.
 """
 
 from __future__ import annotations
@@ -182,8 +183,8 @@ def _row(label: str, values: list[float]) -> str:
             f"{max(values):.2f} s | {len(values)} |")
 
 
-# What ``--versions`` takes from the other revision: the livereload loop and its helpers.
-SERVE_FILES = ("blog/serve", "blog/build/preview.py")
+# What ``--versions`` takes from each revision: the livereload loop, its helpers, its task.
+SERVE_FILES = ("blog/serve", "blog/build/preview.py", "tasks.py")
 
 
 def _use_revision(project: Path, revision: str | None) -> None:
@@ -236,12 +237,15 @@ def synthetic(posts: int, rounds: int, versions: list[str], turns: int) -> int:
                 finally:
                     server.stop()
     print(f"{posts} articoli sintetici, {rounds} salvataggi × {turns} turni per riga "
-          "(mediane, secondi)\n")
+          "(secondi: mediana, tra parentesi min–max)\n")
     print("| | pagina aperta | sito intero | ricerca |")
     print("|---|---:|---:|---:|")
     for label, runs in seen.items():
-        cells = [f"{statistics.median(r[k] for r in runs if k in r):.2f}"
-                 if any(k in r for r in runs) else "—" for k in ("reload", "site", "search")]
+        cells = []
+        for key in ("reload", "site", "search"):
+            values = [r[key] for r in runs if key in r]
+            cells.append(f"{statistics.median(values):.2f} ({min(values):.2f}–"
+                         f"{max(values):.2f})" if values else "—")
         print(f"| {label} | " + " | ".join(cells) + " |")
     return 0
 

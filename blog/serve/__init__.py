@@ -3,6 +3,6 @@ and ``livereload``.
 
 Owns: the werkzeug app that mirrors the production nginx (:mod:`.app`), its livereload
 endpoint (:mod:`.live`, ``livereload.js``), the watcher (:mod:`.watch`), the livereload loop
-(:mod:`.livereload`) and stopping on Ctrl+C, SIGTERM or SIGHUP (:mod:`.signals`). Uses
-``build``; never ``publish``.
+(:mod:`.livereload`) and its search worker (:mod:`.live_search`), and stopping on Ctrl+C,
+SIGTERM or SIGHUP (:mod:`.signals`). Uses ``build``; never ``publish``.
 """

@@ -21,17 +21,16 @@ import signal
 import tempfile
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+
+from blog.build.search import BUNDLE, Digests, refresh
 
 # In the worker process: the pages' digests of the last pass (see search.refresh).
-_digests: dict[str, Any] = {}
+_digests: Digests = {}
 
 
 def _bring_up_to_date(output: Path, work: Path) -> bool:
     """One pass, in the worker; True when it wrote a new index (False: it was current)."""
     global _digests
-    from blog.build.search import BUNDLE, refresh
-
     live = Path(os.path.realpath(output))
     if not (live / "index.html").is_file():
         return False  # nothing built yet: the first good build indexes it

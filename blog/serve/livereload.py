@@ -140,8 +140,8 @@ class LiveSession:
                                         if needs_restart(p, self.root))
                     if restart:
                         break
-                    updates += 1
-                    failures += not self.update(changed)
+                    built = self.update(changed)
+                    updates, failures = updates + 1, failures + (not built)
         except KeyboardInterrupt:
             restart = ""
         finally:
