@@ -14,7 +14,8 @@ main thread, for every batch of saved changes (:meth:`LiveSession.update`):
    moved in once the whole build succeeded); a failed build changes nothing, the
    terminal and the open pages say which file and why, the next save retries;
 3. reload the open pages if the update changed them (a theme stylesheet with a plain
-   name is swapped in place);
+   name is swapped in place), before the search: a page never waits for the index
+   (after a template edit every part is redone, 2.6 s at 1,000 posts);
 4. search: the previewed page's part of the index is redone in the worker process
    (:mod:`.live_search`) as soon as the page is live, beside the update; after it, one
    more pass redoes what the update changed, and the terminal says «Indice di
@@ -25,7 +26,8 @@ main thread, for every batch of saved changes (:meth:`LiveSession.update`):
 A change to a plugin or a settings file cannot be taken in by this process (they are
 imported once): it starts itself again with ``exec``, keeping its listening socket, so
 the address and the open pages stay; they reload once the new process has built the
-site. SIGINT, SIGTERM and SIGHUP stop it at once with one summary line (a build cut
+site (as Hugo reloads its configuration and Vite restarts on its own: the author is
+not asked to restart). SIGINT, SIGTERM and SIGHUP stop it at once with one summary line (a build cut
 short leaves the last good site, as a failed one does).
 """
 
