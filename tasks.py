@@ -2,7 +2,8 @@
 
 Follows the Pelican quickstart's names (clean, build, rebuild, regenerate, serve,
 reserve, preview, livereload, publish) and adds kit, new, check, rollback, comments,
-comments-backup, comments-restore, import-wordpress, headers, stats, bench, test and lint. Every task ends with a one-line Italian summary; the work itself lives
+comments-backup, comments-restore, import-wordpress, headers, stats, bench, test and
+lint. Every task ends with a one-line Italian summary; the work itself lives
 in ``blog/`` so that tests and benchmarks call the same code.
 """
 

@@ -101,3 +101,13 @@ def test_a_build_sees_the_same_warning_again_on_the_next_build(tmp_path: Path) -
             logger.warning("Titolo mancante in %s", "post.md")
             seen.append(len(capture.problems))
     assert seen == [1, 1]
+
+
+def test_pelicans_memo_of_rendered_contents_can_be_emptied(tmp_path: Path) -> None:
+    """Else a long-running livereload keeps every post of every build."""
+    article = _article(tmp_path, "<p>una volta</p>")
+    assert article.content == "<p>una volta</p>" and article.summary
+    assert pelican_adapter.forget_rendered_contents() >= 2
+    assert pelican_adapter.forget_rendered_contents() == 0
+    pelican_adapter.set_raw_html(article, "<p>di nuovo</p>")
+    assert article.content == "<p>di nuovo</p>"  # computed again, not the memo's

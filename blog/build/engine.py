@@ -192,7 +192,9 @@ class Engine:
                  retry: bool = True) -> tuple[BuildContext, dict[str, Any]]:
         """The kit and Pelican into ``folder``; the build's context and settings."""
         from pelican import Pelican
+        from pelican_adapter import forget_rendered_contents
 
+        forget_rendered_contents()  # the last build's posts, else kept for the process's life
         settings = read_settings(settings_file, _override(plan, folder))
         context = BuildContext(
             self._render_memo(plan, settings, settings_file.parent, output, live)
