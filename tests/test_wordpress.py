@@ -1,10 +1,11 @@
 """`invoke import-wordpress` then `invoke build` on a copy of the project: what a reader sees.
 
-One import of tests/data/wordpress/export-ricco.xml (every case of issue 14) and ONE
-strict build (``--fatal warnings``) shared by the module; then the pages read back,
-the comments through a real Isso, the old addresses through a real nginx (with the
+One import of tests/data/wordpress/export-ricco.xml (every case of issues 14 and 24)
+and ONE strict build (``--fatal warnings``) shared by the module; then the pages read
+back, the comments through a real Isso, the old addresses through a real nginx (with the
 import's map) and, for hosts without redirect rules, through Chromium following the
-refresh pages on a plain static server.
+refresh pages on a plain static server; and the site the import predicted before
+writing anything, against the one the build made.
 """
 
 from __future__ import annotations
@@ -15,14 +16,21 @@ import shutil
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import quote, unquote, urljoin
+from urllib.parse import quote, urljoin
 
 import pytest
 from bs4 import BeautifulSoup
 
 from blog.comments.isso import free_port, site_with_comments
 from tests.sitecopy import ROOT, copy_project, invoke
-from tests.wordpress_support import EXPORT, LANG_C, UPLOADS, nginx_binary, nginx_with_redirects
+from tests.wordpress_support import (
+    DB,
+    EXPORT,
+    LANG_C,
+    UPLOADS,
+    nginx_binary,
+    nginx_with_redirects,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +41,7 @@ NEW_ARTICLES = {
     "kalemera-apo-ten-athena", "delegirovanie-zadach", "perche-delegare",
     "tutto-quello-che-avresti-sempre-voluto-sapere-sulla-delega-a",
     "bozza-sulle-tariffe", "articolo-programmato", "articolo-privato", "articolo-con-password",
+    "perche-script-non-basta",
 }
 DRAFTS = {"bozza-sulle-tariffe", "articolo-programmato", "articolo-privato",
           "articolo-con-password", "servizi-in-preparazione", "in-preparazione"}
@@ -68,11 +77,11 @@ def resolves(site: Path, address: str, href: str) -> Path:
 
 def test_summary_counts_everything_in_italian(imported):
     report = imported.report
-    assert "Articoli pubblicati: 7   Pagine pubblicate: 3   Bozze (mai pubbliche): 5" in report
+    assert "Articoli pubblicati: 8   Pagine pubblicate: 3   Bozze (mai pubbliche): 5" in report
     assert "allegati 4, revisioni 1, voci di menu 1" in report
-    assert ("Commenti: 4 approvati, 1 in attesa di moderazione, 3 scartati (spam 1, cestino 0, "
+    assert ("Commenti: 11 approvati, 1 in attesa di moderazione, 3 scartati (spam 1, cestino 0, "
             "pingback 1, trackback 1)") in report
-    assert "Immagini e file copiati: 6   mancanti: 2" in report
+    assert "Immagini e file copiati: 5   mancanti: 2" in report
     assert "2018/01/manca.jpg: manca nella cartella --uploads" in report
     assert "shortcode [contact-form-7] rimosso" in report
     assert "protetto da password: importato come bozza" in report
@@ -160,6 +169,11 @@ def test_titles_slugs_and_names_of_every_script(imported):
     assert long_page.h1.get_text().endswith("e perfino il caffè della mattina")
     empty = soup(site, "un-pensiero-veloce-sul-lunedi-la-lista-delle")
     assert empty.h1.get_text() == "Un pensiero veloce sul lunedì: la lista delle…"
+    html = soup(site, "perche-script-non-basta")
+    title = "Perché <script> non basta & “altro”: 100% {filename}"
+    assert html.h1.get_text() == title and html.title.get_text().startswith(title)
+    assert not html.select(".prose script, h1 script")
+    assert soup(site, "le-tre-regole").h1.get_text() == "Le tre regole della delega & altro"
 
 
 def test_nested_pages_keep_their_address(imported):
@@ -210,25 +224,35 @@ def test_front_matter_sticky_marker_and_featured_image(imported):
 @pytest.mark.browser
 def test_comments_in_a_real_isso(imported, tmp_path, browser):
     database = tmp_path / "comments.db"
-    shutil.copy(imported.project / ".cache" / "isso" / "comments.db", database)
+    shutil.copy(imported.project / DB, database)
     with site_with_comments(imported.site, database) as (web, _isso):
         def thread(uri: str) -> dict:
             with urllib.request.urlopen(f"{web.url}/isso/?uri={quote(uri)}") as resp:
                 return json.load(resp)
 
         posta = thread("/come-delegare-la-posta/")
-        assert [c["author"] for c in posta["replies"]] == ["Marta"]  # pending one not shown
+        # The pending one is not shown; Anna's reply to it and Bruno's reply to spam are.
+        assert [c["author"] for c in posta["replies"]] == ["Marta", "Bruno", "Anna"]
         marta = posta["replies"][0]
         assert "300 email non lette" in marta["text"]
-        # Isso shows one level of replies: Paolo's reply to Giulia hangs under Marta too.
-        assert [r["author"] for r in marta["replies"]] == ["Giulia", "Paolo"]
-        assert "saperlo" in marta["replies"][0]["text"] and "&amp;amp;" not in str(posta)
+        # Isso shows one level of replies: Paolo's reply to Giulia hangs under Marta too,
+        # and links to Giulia's comment; Lucia's to Paolo's.
+        assert [r["author"] for r in marta["replies"]] == ["Giulia", "Paolo", "Lucia"]
+        giulia, paolo, lucia = marta["replies"]
+        assert "saperlo" in giulia["text"] and "&amp;amp;" not in str(posta)
+        assert f'href="#isso-{giulia["id"]}"' in paolo["text"]
+        assert f'href="#isso-{paolo["id"]}"' in lucia["text"]
         assert marta["created"] < 1_600_000_000  # the original date (2019), not the import's
         seed = thread("/sei-pronto-assistente-virtuale/")
         assert [c["author"] for c in seed["replies"]] == ["Sara"]
+        servizi = thread("/servizi/")  # a page
+        assert [c["author"] for c in servizi["replies"]] == ["Carla"]
+        assert [c["author"] for c in servizi["replies"][0]["replies"]] == ["Giulia"]
+        regole = thread("/le-tre-regole/")  # Elena commented the photo's attachment page
+        assert [c["author"] for c in regole["replies"]] == ["Elena"]
         with urllib.request.urlopen(f"{web.url}/isso/count", data=json.dumps(
                 ["/come-delegare-la-posta/"]).encode()) as resp:
-            assert json.load(resp) == [3]
+            assert json.load(resp) == [6]
         # What a reader sees on the new page, in Chromium, with Isso's own client.
         page = browser.new_page(locale="it-IT")
         try:
@@ -236,17 +260,26 @@ def test_comments_in_a_real_isso(imported, tmp_path, browser):
             page.locator("#commenti").scroll_into_view_if_needed()
             page.locator("#isso-root .isso-comment").first.wait_for()
             authors = page.locator("#isso-root .isso-author").all_inner_texts()
-            assert authors == ["Marta", "Giulia", "Paolo"]
+            assert authors == ["Marta", "Giulia", "Paolo", "Lucia", "Bruno", "Anna"]
             assert "300 email non lette" in page.locator("#isso-root").inner_text()
             first_time = page.locator("#isso-root time").first
             assert first_time.get_attribute("datetime") == "2019-05-13T08:00:00Z"
             assert page.get_by_text("Questo commento aspetta ancora").count() == 0
+            mention = page.locator("#isso-root em a", has_text="Giulia")
+            target = mention.get_attribute("href")
+            assert page.locator(target).locator(".isso-author").first.inner_text() == "Giulia"
+            # A page's readers' comments, on the page.
+            page.goto(f"{web.url}/servizi/")
+            page.locator("#commenti").scroll_into_view_if_needed()
+            page.locator("#isso-root .isso-comment").first.wait_for()
+            assert page.locator("#isso-root .isso-author").all_inner_texts() == ["Carla", "Giulia"]
+            assert page.locator("#commenti").inner_text() == "Commenti"
         finally:
             page.close()
     from tests.wordpress_support import comment_rows
 
     rows = comment_rows(database)
-    assert sorted(r[2] for r in rows) == [1, 1, 1, 1, 2]
+    assert sorted(r[2] for r in rows) == [1] * 11 + [2]
     assert not any("pillole" in r[4].lower() or "Trackback" in r[4] or "come spiega" in r[4]
                    for r in rows)
 
@@ -256,7 +289,7 @@ def test_redirect_files_for_static_hosts(imported):
     assert "/2019/05/12/come-delegare-la-posta/ /come-delegare-la-posta/ 301" in lines
     assert "/ p=101 /come-delegare-la-posta/ 301" in lines
     assert "/ page_id=302 /servizi/gestione-agenda/ 301" in lines
-    assert f"{quote(unquote(GREEK_OLD))} /kalemera-apo-ten-athena/ 301" in lines
+    assert f"{GREEK_OLD} /kalemera-apo-ten-athena/ 301" in lines  # as WordPress serves it
     for line in lines:
         if line and not line.startswith("#"):
             target = line.split()[-2]
@@ -278,6 +311,7 @@ def test_old_addresses_follow_in_chromium_on_a_plain_server(imported, browser):
                  "Come delegare la posta elettronica"),
                 (GREEK_OLD, "/kalemera-apo-ten-athena/", "Καλημέρα από την Αθήνα"),
                 ("/category/organizzazione/", "/categoria/organizzazione-strumenti/", None),
+                ("/category/strumenti-digitali/", "/tag/strumenti-digitali/", None),
             ):
                 page.goto(url + old)
                 page.wait_for_url(url + new)
@@ -312,6 +346,8 @@ def test_old_addresses_redirect_in_nginx(imported, tmp_path):
             (GREEK_OLD, "/kalemera-apo-ten-athena/"),
             ("/2019/07/03/perch%C3%A9-delegare/", "/perche-delegare/"),
             ("/category/delega/", "/categoria/delega/"),
+            ("/category/strumenti-digitali/", "/tag/strumenti-digitali/"),  # became a tag
+            ("//2019/08/10/perche-script-non-basta/", "/perche-script-non-basta/"),
             ("/feed/", "/feeds/tutti.atom.xml"),
             ("/author/giulia/", "/autore/giulia/"),
             ("/2019/06/03/le-tre-regole/agenda/", "/le-tre-regole/"),  # an attachment page
@@ -329,7 +365,7 @@ def test_invoke_check_rules_hold_on_the_imported_site(imported):
     """The checks of `invoke check` that judge content: links and anchors, drafts, the
     production CSP, unlinked static files, and the Nu Html Checker on the imported pages
     and on a refresh page; axe's page list (axe itself runs in the whole-site check)."""
-    from blog.build.engine import read_settings
+    from blog.build.settings import read_settings
     from blog.checks.csp import check_csp
     from blog.checks.drafts import check_drafts
     from blog.checks.links import check_links
@@ -345,6 +381,7 @@ def test_invoke_check_rules_hold_on_the_imported_site(imported):
                 *check_csp(site, index, siteurls), *check_unreferenced_static(site, content)]
     assert problems == []
     pages = ["come-delegare-la-posta/index.html", "le-tre-regole/index.html",
+             "servizi/index.html", "perche-script-non-basta/index.html",
              "servizi/gestione-agenda/tariffe/index.html",
              "2019/05/12/come-delegare-la-posta/index.html"]
     assert html_errors(site, pages) == []
@@ -354,3 +391,47 @@ def test_invoke_check_rules_hold_on_the_imported_site(imported):
     chosen = axe_pages(index)
     assert "come-delegare-la-posta/index.html" in chosen
     assert not [rel for rel in chosen if rel.startswith(("2019/", "category/", "feed/"))]
+
+
+def test_every_approved_comment_is_on_a_live_page(imported):
+    """Every approved comment of a public post or page (its attachments' too) is in the
+    Isso thread of a page the build made and that shows the thread; the one kept page
+    that does not show comments is named in the summary."""
+    import sqlite3
+
+    from blog.wordpress.wxr import parse
+
+    export = parse(EXPORT)
+    items = {item.id: item for item in export.items}
+    public = {item.id for item in export.items
+              if item.post_type in ("post", "page") and item.status == "publish"
+              and not item.password}
+    expected = 0
+    for item in export.items:
+        owner = item.id if item.post_type != "attachment" else item.parent
+        if owner in public and items[owner].post_type in ("post", "page"):
+            expected += sum(c.approved == "1" and c.type in ("", "comment") for c in item.comments)
+    with sqlite3.connect(imported.project / DB) as db:
+        rows = db.execute("SELECT t.uri, count(*) FROM comments c JOIN threads t ON t.id = c.tid "
+                          "WHERE c.mode = 1 GROUP BY t.uri").fetchall()
+    assert sum(n for _, n in rows) == expected
+    for uri, _count in rows:
+        page = imported.site / uri.strip("/") / "index.html"
+        shown = f'data-isso-id="{uri}"' in page.read_text(encoding="utf-8")
+        assert shown or uri == "/chi-sono/", uri
+    assert "pagina /chi-sono/: ha commenti importati" in imported.report
+
+
+def test_the_import_predicted_the_site_the_build_made(imported):
+    """The pages the import checked its redirects and threads against are the pages the
+    strict build wrote (paginated listings and refresh pages aside)."""
+    from blog.build.settings import read_settings
+    from blog.wordpress.preflight import predict
+
+    settings = read_settings(imported.project / "pelicanconf.py")
+    site = predict(settings, imported.project / "content", {}, set())
+    predicted = {path for path in site.outputs if path.endswith(".html")}
+    built = {path.relative_to(imported.site).as_posix() for path in imported.site.rglob("*.html")
+             if "/pagina/" not in f"/{path.relative_to(imported.site).as_posix()}"
+             and 'content="wordpress_redirects"' not in path.read_text(encoding="utf-8")[:800]}
+    assert predicted == built

@@ -6,6 +6,7 @@ about a second). What a reader sees after the build is in tests/test_wordpress.p
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from blog.wordpress import ImportFailed, run_import
 from blog.wordpress.body import Resolvers, convert
 from blog.wordpress.slugs import ascii_slug, title_key
 from tests.sitecopy import copy_project, invoke, tree_digest
-from tests.wordpress_support import EXPORT, LANG_C, UPLOADS, comment_rows
+from tests.wordpress_support import DB, EXPORT, LANG_C, UPLOADS, comment_rows
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def project(tmp_path: Path) -> Path:
 def state(project: Path) -> dict[str, str]:
     """Every file the import may touch, with its hash (content, deploy, Isso database)."""
     digest = {}
-    for folder in ("content", "deploy", ".cache/isso"):
+    for folder in ("content", "deploy", str(Path(DB).parent)):
         if (project / folder).is_dir():
             digest |= {f"{folder}/{k}": v for k, v in tree_digest(project / folder).items()}
     return digest
@@ -35,13 +36,13 @@ def state(project: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_second_import_changes_nothing(project: Path):
     first = run_import(EXPORT, project, uploads=UPLOADS)
-    assert first.written and first.comments_added == {".cache/isso/comments.db": 5}
-    after_first = state(project)
-    rows = comment_rows(project / ".cache/isso/comments.db")
+    assert first.written and first.comments_added == {DB: 12}
+    after_first = {k: v for k, v in state(project).items() if "/backup/" not in k}
+    rows = comment_rows(project / DB)
     second = run_import(EXPORT, project, uploads=UPLOADS)
-    assert state(project) == after_first
-    assert comment_rows(project / ".cache/isso/comments.db") == rows
-    assert second.written == [] and second.comments_added == {".cache/isso/comments.db": 0}
+    assert {k: v for k, v in state(project).items() if "/backup/" not in k} == after_first
+    assert comment_rows(project / DB) == rows
+    assert second.written == [] and second.comments_added == {DB: 0}
     assert second.text().endswith("Nessuna modifica: l’import era già aggiornato.")
 
 
@@ -67,7 +68,7 @@ def test_without_uploads_lists_files_and_keeps_alt_text(project: Path):
     report = run_import(EXPORT, project)
     text = report.text()
     assert "Immagini e file copiati: 0" in text
-    assert "2019/05/inbox-300x200.jpg: da copiare: rilancia con --uploads" in text
+    assert "2019/05/inbox.jpg: da copiare: rilancia con --uploads" in text  # the original
     post = (project / "content/articles/come-delegare-la-posta.md").read_text(encoding="utf-8")
     assert "{static}" not in post and "wp-content" not in post and "<img" not in post
     assert "Una casella di posta in ordine" in post  # the alternative text
@@ -76,7 +77,7 @@ def test_without_uploads_lists_files_and_keeps_alt_text(project: Path):
     # Later, with the uploads: the same import adds the images (an update, no duplicate).
     run_import(EXPORT, project, uploads=UPLOADS)
     post = (project / "content/articles/come-delegare-la-posta.md").read_text(encoding="utf-8")
-    assert '<img src="{static}/images/wordpress/2019/05/inbox-300x200.jpg"' in post
+    assert '<img src="{static}/images/wordpress/2019/05/inbox.jpg"' in post  # the original
     assert len(list((project / "content/articles").glob("come-delegare*"))) == 1
 
 
@@ -93,8 +94,8 @@ def test_production_database_from_the_isso_settings(project: Path, tmp_path: Pat
     production = tmp_path / "prod" / "comments.db"
     report = run_import(EXPORT, project, uploads=UPLOADS, production_db=True,
                         environ={"ISSO_DBPATH": str(production)})
-    assert report.comments_added[str(production)] == 5
-    assert comment_rows(production) == comment_rows(project / ".cache/isso/comments.db")
+    assert report.comments_added[str(production)] == 12
+    assert comment_rows(production) == comment_rows(project / DB)
 
 
 @pytest.mark.parametrize("breakage, message", [
@@ -165,7 +166,7 @@ def test_body_cleanup_units():
 @pytest.mark.slow
 def test_isso_schema_is_isso_own(project: Path):
     run_import(EXPORT, project, uploads=UPLOADS)
-    with sqlite3.connect(project / ".cache/isso/comments.db") as db:
+    with sqlite3.connect(project / DB) as db:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     from isso.db import SQLite3
@@ -177,11 +178,10 @@ def test_isso_schema_is_isso_own(project: Path):
 def test_redirect_to_a_page_that_is_gone_is_a_build_warning(tmp_path: Path, caplog):
     """An imported post the author later removed or made a draft again: the build (where
     warnings are fatal) names the data file, the line and what to do."""
-    import json
     import logging
     from types import SimpleNamespace
 
-    from blog.build.engine import local_plugin
+    from blog.build.settings import local_plugin
 
     write_redirects = local_plugin("wordpress_redirects").write_redirects
 
@@ -224,7 +224,7 @@ def test_wxr_1_1_and_unsafe_links(project: Path):
     export = project.parent / "wxr-1.1.xml"
     export.write_text(xml, encoding="utf-8")
     report = run_import(export, project, uploads=UPLOADS)
-    assert report.counts == {"article": 7, "page": 3, "draft": 5}
+    assert report.counts == {"article": 8, "page": 3, "draft": 5}
     post = (project / "content/articles/perche-delegare.md").read_text(encoding="utf-8")
     assert "javascript" not in post and "Perché il tuo tempo vale più" in post
     assert "tolto (indirizzo non sicuro)" in report.text()
@@ -243,10 +243,16 @@ def test_reserved_and_taken_addresses_get_another_slug(project: Path):
     report = run_import(export, project, uploads=UPLOADS)
     articles = project / "content/articles"
     assert (articles / "archivio-2.md").is_file()  # /archivio/ is the site's archive page
-    # Same slug as an existing page: the same item, kept as it is (never two /contatti/).
-    assert not list(articles.glob("contatti*"))
-    assert any(line.endswith("→ content/pages/contatti.md") for line in report.kept)
     assert "\nSlug: archivio-2\n" in (articles / "archivio-2.md").read_text(encoding="utf-8")
+    # Same slug as an existing page but another post: never dropped, never two /contatti/.
+    post = (articles / "contatti-2.md").read_text(encoding="utf-8")
+    assert post.startswith("Title: Le tre regole della delega & altro\n")
+    assert not any("contatti" in line for line in report.kept)
+    text = report.text()
+    assert "«archivio» è riservato alla build (l’archivio)" in text
+    assert "«contatti» è già l’indirizzo di un’altra pagina" in text
+    redirects = json.loads((project / "content/wordpress-redirects.json").read_text())
+    assert redirects["paths"]["/2019/06/03/le-tre-regole/"] == "/contatti-2/"
 
 
 @pytest.mark.slow

@@ -13,10 +13,15 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from blog.comments.isso import LOCAL_DB
+from blog.paths import ROOT
+
 DATA = Path(__file__).resolve().parent / "data" / "wordpress"
 EXPORT = DATA / "export-ricco.xml"
 UPLOADS = DATA / "uploads"
 LANG_C = {"LANG": "C", "LC_ALL": "C"}
+# The local comment database of a project copy, relative to its root.
+DB = LOCAL_DB.relative_to(ROOT).as_posix()
 
 
 def comment_rows(database: Path) -> list[tuple]:

@@ -16,17 +16,21 @@ from blog.wordpress.manifest import Manifest
 from blog.wordpress.media import Media
 from blog.wordpress.plans import Plan
 from blog.wordpress.redirects import Redirects
-from blog.wordpress.slugs import ascii_slug, unique
+from blog.wordpress.site import Site
+from blog.wordpress.slugs import MAX_SLUG, ascii_slug, unique
+from blog.wordpress.summary import Report
 from blog.wordpress.terms import Terms, add_author_redirects
 from blog.wordpress.wxr import Export, Item
 
 
 def assign(plans: list[Plan], items: dict[int, Item], by_id: dict[int, Plan],
-           manifest: Manifest, taken: set[str], settings: dict, content: str) -> None:
+           manifest: Manifest, taken: set[str], settings: dict, content: str,
+           report: Report, reserved: dict[str, str]) -> None:
     """Give every plan not kept from ``content/`` its slug, file and URL (in place).
 
     ``taken`` (slugs and first segments already used) grows with each new slug; the
-    manifest remembers each id's file for the next import."""
+    manifest remembers each id's file for the next import. ``reserved``: the first
+    segments the build uses, with what it puts there (for the summary)."""
     # Stable slugs: what the last import chose for this id comes first.
     ordered = sorted(plans, key=lambda p: str(p.item.id) not in manifest.items)
     for plan in ordered:
@@ -46,6 +50,8 @@ def assign(plans: list[Plan], items: dict[int, Item], by_id: dict[int, Plan],
         else:
             prefix = "articolo" if plan.kind == "article" else "pagina"
             plan.slug = unique(base, taken, f"{prefix}-{plan.item.id}")
+            if len(segments) <= 1:  # a child page's address is its parent's plus its own
+                _explain(plan, base, reserved, report)
         plan.relpath = f"{folder}/{plan.slug}.md"
         url_key = "ARTICLE_URL" if plan.kind == "article" else "PAGE_URL"
         plan.url = settings.get(url_key, "{slug}/").format(slug=plan.slug)
@@ -54,6 +60,26 @@ def assign(plans: list[Plan], items: dict[int, Item], by_id: dict[int, Plan],
     for plan in plans:
         if plan.nested:
             plan.url = _nested_url(plan, by_id, set())
+
+
+def _explain(plan: Plan, base: str, reserved: dict[str, str], report: Report) -> None:
+    """Say in the summary why the new address is not WordPress's own."""
+    wordpress = unquote(plan.item.name)
+    if plan.slug != base and base:
+        why = (f"«{base}» è riservato alla build ({reserved[base]})" if base in reserved
+               else f"«{base}» è già l’indirizzo di un’altra pagina")
+        report.change(f"{plan.label}: indirizzo /{plan.slug}/", why)
+    elif not base:
+        report.change(f"{plan.label}: indirizzo /{plan.slug}/",
+                      "il titolo non dà un indirizzo (solo simboli)")
+    elif wordpress and not wordpress.isascii():
+        report.change(f"/{wordpress}/ → /{plan.slug}/",
+                      "indirizzi in caratteri latini: i nomi dei file e i link restano leggibili "
+                      "ovunque (il vecchio indirizzo porta al nuovo)")
+    elif len(ascii_slug(wordpress, 1000)) > len(plan.slug):
+        report.change(f"{plan.label}: indirizzo /{plan.slug}/",
+                      f"accorciato a {MAX_SLUG} caratteri: i nomi dei file restano entro i limiti "
+                      "di ogni disco (il vecchio indirizzo porta al nuovo)")
 
 
 def _page_segments(plan: Plan, items: dict[int, Item]) -> list[str]:
@@ -82,19 +108,17 @@ def _nested_url(plan: Plan, by_id: dict[int, Plan], seen: set[int]) -> str:
 
 
 def old_paths(item: Item) -> list[str]:
-    """The item's old site paths (its permalink, when it is a plain path)."""
-    paths = []
-    for link in (item.link,):
-        parsed = urlparse(link)
-        if parsed.path and parsed.path != "/" and not parsed.query:
-            path = unquote(parsed.path)
-            paths.append(path if path.endswith("/") or "." in path.rsplit("/", 1)[-1]
-                         else path + "/")
-    return paths
+    """The item's old site path (its permalink, when it is a plain path), as the export
+    writes it; :class:`Redirects` normalises it (``wordpress_redirects.rules``)."""
+    parsed = urlparse(item.link)
+    if not parsed.path.strip("/") or parsed.query:
+        return []
+    last = unquote(parsed.path).rsplit("/", 1)[-1]
+    return [parsed.path if parsed.path.endswith("/") or "." in last else parsed.path + "/"]
 
 
 def plan_redirects(export: Export, plans: list[Plan], by_id: dict[int, Plan], terms: Terms,
-                   media: Media, settings: dict) -> Redirects:
+                   media: Media, site: Site) -> Redirects:
     """Every old address → its new one (the first mapping of an old address wins)."""
     r = Redirects()
     for plan in plans:
@@ -102,18 +126,19 @@ def plan_redirects(export: Export, plans: list[Plan], by_id: dict[int, Plan], te
             continue
         new = "/" + plan.new_url
         for old in old_paths(plan.item):
-            r.add_path(old, new)
+            r.add_path(old, new, plan.label)
         r.add_query("page_id" if plan.kind == "page" else "p", str(plan.item.id), new)
-    terms.add_redirects(r)
+    terms.add_redirects(r, site)
     # Attachment pages (/2019/05/12/post/foto/) → the post they belong to.
     for item in export.items:
         parent = by_id.get(item.parent)
         if item.post_type == "attachment" and parent and (parent.public or parent.kept):
             for old in old_paths(item):
-                r.add_path(old, "/" + parent.new_url)
-    add_author_redirects(export, plans, settings, r)
-    if settings.get("FEED_ALL_ATOM"):
-        r.add_path("/feed/", "/" + str(settings["FEED_ALL_ATOM"]))
+                r.add_path(old, "/" + parent.new_url, "pagina di un allegato")
+    add_author_redirects(export, site, r)
+    feed = str(site.settings.get("FEED_ALL_ATOM") or "")
+    if feed and site.builds("/" + feed):
+        r.add_path("/feed/", "/" + feed, "feed")
     for old, target in media.old_paths.items():
-        r.add_path(old, "/" + target)
+        r.add_path(old, "/" + target, "file caricato")
     return r

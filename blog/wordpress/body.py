@@ -221,8 +221,18 @@ def _figure_html(figure: Tag) -> str:
     return f"\n\n<figure{css}>\n" + "\n".join(parts) + "\n</figure>\n\n"
 
 
+# Text that Markdown would take for HTML: a tag, a comment, a character reference.
+TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+REFERENCE = re.compile(r"&(?=#?\w+;)")
+
+
 class _Converter(MarkdownConverter):
-    """markdownify, with figures kept as small raw-HTML blocks (Markdown has no figure)."""
+    """markdownify, with figures kept as small raw-HTML blocks (Markdown has no figure)
+    and text that only looks like HTML («scrivere &lt;script&gt;») kept as text."""
+
+    def escape(self, text, parent_tags):
+        text = super().escape(text, parent_tags)
+        return TAG_START.sub("&lt;", REFERENCE.sub("&amp;", text))
 
     def convert_figure(self, el, text, parent_tags):
         return _figure_html(el)
@@ -245,6 +255,23 @@ def plain_text(fragment: str) -> str:
         return " ".join((fragment or "").split())
     text = BeautifulSoup(fragment or "", "html.parser").get_text(" ")
     return " ".join(html.unescape(text).split())
+
+
+# Tags a WordPress title may carry as formatting: its text is what readers saw.
+INLINE_TAGS = {"a", "abbr", "b", "bdi", "br", "cite", "code", "del", "em", "font", "i", "ins",
+               "kbd", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "u", "wbr"}
+
+
+def title_text(raw: str) -> str:
+    """A WordPress title as plain text: formatting tags give their text («Le <em>tre</em>
+    regole» → «Le tre regole»); any other tag is words the author wrote about HTML
+    («Perché <script> non basta») and stays as written, entities decoded."""
+    if "<" not in (raw or ""):
+        return plain_text(raw)
+    names = {tag.name for tag in BeautifulSoup(raw, "html.parser").find_all(True)}
+    if names <= INLINE_TAGS:
+        return plain_text(raw)
+    return " ".join(html.unescape(raw).split())
 
 
 def convert(content: str, resolvers: Resolvers) -> Body:

@@ -1,13 +1,17 @@
-"""``invoke import-wordpress``: plan everything from the export, then write.
+"""``invoke import-wordpress``: plan everything from the export, check it, then write.
 
-Nothing is written before the whole export has been read and every file planned, so
-a malformed export, a missing ``--uploads`` folder or an unset production database
-stops the import with the project untouched.
+Nothing is written before the whole export has been read, every file planned and the
+plan checked against the strict build's own rules (:mod:`.preflight`), so a malformed
+export, a missing ``--uploads`` folder, an unset production database or a file the
+build would refuse stops the import with the project untouched.
 
 The plan, in order: what each item becomes (:mod:`.classify`, :mod:`.plans`), its new
-address (:mod:`.addresses`), its terms (:mod:`.terms`), its comments and its Markdown
-(:mod:`.posts`, with :mod:`.links` for the body), then every old address
-(:mod:`.addresses`). Writing keeps the author's edits (:mod:`.manifest`).
+address (:mod:`.addresses`), its terms (:mod:`.terms`) and comments; then each file's
+front matter (:mod:`.posts`), from which the site the build will make is predicted
+(:mod:`.site`); then the bodies, whose links to categories and tags point only at
+pages of that site (:mod:`.links`); then the files are read back as the build reads
+them and checked, and every old address (:mod:`.addresses`) is aimed at a page the
+build makes. Writing keeps the author's edits (:mod:`.manifest`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from blog.wordpress import addresses
+from blog.comments.backup import backup_before
+from blog.wordpress import addresses, preflight
 from blog.wordpress.classify import classify
 from blog.wordpress.errors import ImportFailed
 from blog.wordpress.isso_import import CommentPlan, Thread, sort_comments, write_comments
@@ -27,11 +32,13 @@ from blog.wordpress.manifest import MANIFEST, Manifest, digest
 from blog.wordpress.media import Media
 from blog.wordpress.plans import Plan, item_title, read_existing
 from blog.wordpress.posts import Posts
-from blog.wordpress.redirects import DATA_FILE, NGINX_CONF, NGINX_MAP
-from blog.wordpress.slugs import ascii_slug, reserved_segments, title_key
+from blog.wordpress.redirects import DATA_FILE, NGINX_CONF, NGINX_MAP, rules
+from blog.wordpress.slugs import reserved_segments, title_key
 from blog.wordpress.summary import Report
 from blog.wordpress.terms import Terms
 from blog.wordpress.wxr import Export, parse
+
+MISSING_LIST = ".wordpress-mancanti.txt"
 
 
 @dataclass
@@ -51,16 +58,21 @@ class Importer:
         hosts = {(urlparse(u).hostname or "").removeprefix("www.")
                  for u in (export.base_url, export.link) if u}
         self.media = Media(uploads, hosts - {""})
+        self.media.learn_attachments([i.attachment_url for i in export.items
+                                      if i.post_type == "attachment" and i.attachment_url])
         self.plans: list[Plan] = []
         self.by_id: dict[int, Plan] = {}
         self.by_old_path: dict[str, Plan] = {}
         self.comments = CommentPlan()
+        self.threads: dict[str, bool] = {}  # Isso thread → of a public item
+        self.thread_plans: dict[str, Plan] = {}  # Isso thread → the item it belongs to
 
     # ---------------------------------------------------------------- planning
     def plan(self) -> Outputs:
-        by_slug, by_title, taken_roots = read_existing(self.content, self.manifest, self.root,
+        by_slug, by_title, taken_roots = read_existing(self.content, self.manifest,
                                                        self.settings)
-        taken = set(by_slug) | reserved_segments(self.settings) | taken_roots
+        reserved = self._reserved()
+        taken = set(by_slug) | set(reserved) | taken_roots
         for item in self.export.items:
             verdict = classify(item)
             if verdict.kind is None:
@@ -70,44 +82,116 @@ class Importer:
             plan = Plan(item, verdict.kind, verdict.draft, verdict.reason, title)
             if note:
                 self.report.note(plan.label, note)
-            wp_slug = ascii_slug(item.name)
-            kept = by_slug.get(wp_slug) or by_title.get(title_key(title))
+            # The same post or page the author already has: same kind, same title (a
+            # file that only shares the slug is another page: this one gets another).
+            kept = by_title.get((verdict.kind, title_key(title)))
             if kept:
                 plan.kept = kept
                 self.report.kept.append(f"{plan.label} → content/{kept.relpath}")
             self.plans.append(plan)
             self.by_id[item.id] = plan
         addresses.assign(self.plans, self.export.by_id(), self.by_id, self.manifest, taken,
-                         self.settings, self.content.name)
+                         self.settings, self.content.name, self.report, reserved)
         for plan in self.plans:
             for old in addresses.old_paths(plan.item):
-                self.by_old_path[old] = plan
-        terms = Terms.collect(self.plans, self.settings)
-        links = Links(self.media, terms, self.report, self.by_id, self.by_old_path)
-        posts = Posts(self.export, terms, links, self.media, self.report)
-        out = Outputs()
-        for plan in self.plans:
-            self._plan_comments(plan)
-            if not plan.kept:
-                out.files[f"{self.content.name}/{plan.relpath}"] = posts.markdown(plan)
+                self.by_old_path[rules().old_address(old) or old] = plan
+        commented = self._plan_comments()
+        terms = Terms.collect(self.plans, self.settings, self.report)
+        posts = Posts(self.export, terms, self.media, self.report, commented)
+        fresh = [plan for plan in self.plans if not plan.kept]
+        # The site the build will make, from the front matter alone: the bodies' links to
+        # categories and tags may point only at its pages.
+        fronts = {plan.relpath: posts.front_text(plan).encode("utf-8") for plan in fresh}
+        site = preflight.predict(self.settings, self.content, fronts, set(self.media.copies))
+        links = Links(self.media, terms, self.report, self.by_id, self.by_old_path, site)
+        planned = {plan.relpath: posts.markdown(plan, links) for plan in fresh}
+        # What will be written, read back as the build reads it and judged by its rules.
+        site = preflight.predict(self.settings, self.content, planned, set(self.media.copies))
+        preflight.refuse(preflight.check_documents(site, self.content, planned,
+                                                   set(self.media.copies)))
         redirects = addresses.plan_redirects(self.export, self.plans, self.by_id, terms,
-                                             self.media, self.settings)
+                                             self.media, site)
+        preflight.check_redirects(site, redirects, self.report)
+        self._check_threads(site)
         self.report.redirects = redirects.count()
+        out = Outputs()
+        out.files = {f"{self.content.name}/{rel}": data for rel, data in planned.items()}
         out.files[f"{self.content.name}/{DATA_FILE}"] = redirects.data().encode("utf-8")
         out.files[f"deploy/{NGINX_MAP}"] = redirects.nginx_map().encode("utf-8")
         out.files[f"deploy/{NGINX_CONF}"] = redirects.nginx_conf().encode("utf-8")
         for target, source in self.media.copies.items():
             out.copies[f"{self.content.name}/{target}"] = source
         self.report.missing = dict(self.media.missing)
+        if self.media.missing:
+            self.report.missing_file = f"{self.content.name}/{MISSING_LIST}"
+            out.files[self.report.missing_file] = "".join(
+                f"{name}\t{why}\n" for name, why in sorted(self.media.missing.items())
+            ).encode("utf-8")
         return out
 
-    def _plan_comments(self, plan: Plan) -> None:
-        kept_comments = sort_comments(plan.item.comments, self.comments)
-        if kept_comments:
-            self.comments.threads.append(Thread("/" + plan.new_url, plan.title, kept_comments))
-            if plan.kind == "page":
-                self.report.note(plan.label, "commenti importati, ma il tema mostra i commenti "
-                                             "solo negli articoli")
+    def _reserved(self) -> dict[str, str]:
+        """First address segments the build uses, with what it puts there."""
+        reserved = dict.fromkeys(reserved_segments(self.settings), "la build li usa")
+        try:
+            from blog.build.settings import plugin_module
+
+            reserved |= plugin_module("reserved_paths", self.settings).reserved_paths(
+                self.settings)
+        except ImportError:  # the list above still holds
+            pass
+        return reserved
+
+    def _plan_comments(self) -> set[int]:
+        """Every thread for Isso; the ids of the pages whose readers commented."""
+        threads: dict[str, Thread] = {}
+        commented: set[int] = set()
+        for plan in self.plans:
+            kept = sort_comments(plan.item.comments, self.comments)
+            self._thread(threads, plan, kept)
+        # An attachment's page (its photo) had comments too: they join its post's thread.
+        for item in self.export.items:
+            if item.post_type != "attachment" or not item.comments:
+                continue
+            kept = sort_comments(item.comments, self.comments)
+            parent = self.by_id.get(item.parent)
+            if parent is not None and (parent.public or parent.kept):
+                self._thread(threads, parent, kept)
+            else:
+                self.comments.counts["lost"] += sum(c.approved == "1" for c in kept)
+        for plan in self.plans:
+            thread = threads.get("/" + plan.new_url)
+            if thread is None:
+                continue
+            approved = sum(c.approved == "1" for c in thread.comments)
+            if plan.draft and not plan.kept:
+                self.comments.counts["on_drafts"] += approved
+            if plan.kind == "page" and approved:
+                commented.add(plan.item.id)
+        self.comments.threads = list(threads.values())
+        return commented
+
+    def _thread(self, threads: dict[str, Thread], plan: Plan, comments: list) -> None:
+        if not comments:
+            return
+        uri = "/" + plan.new_url
+        thread = threads.setdefault(uri, Thread(uri, plan.title, []))
+        thread.comments.extend(comments)
+        self.threads[uri] = self.threads.get(uri, False) or (plan.public or bool(plan.kept))
+        self.thread_plans[uri] = plan
+
+    def _check_threads(self, site) -> None:
+        """Every approved comment of a public post or page on a page that shows it."""
+        hidden = {}
+        for uri, plan in self.thread_plans.items():
+            if plan.kept and plan.kind == "page":
+                document = site.documents.get(plan.kept.relpath)
+                if document is not None and str(document.values.get("comments", "")) != "true":
+                    hidden[uri] = f"content/{plan.kept.relpath}"
+        lost = preflight.check_threads(site, self.threads, self.report, hidden)
+        if lost:
+            raise ImportFailed("i commenti di " + ", ".join(lost[:5]) + " finirebbero su "
+                               "indirizzi che la build non fa (è un errore dell’importatore). "
+                               "Non ho scritto nulla.")
 
     # ---------------------------------------------------------------- writing
     def write(self, out: Outputs, databases: list[Path]) -> Report:
@@ -134,6 +218,7 @@ class Importer:
         report.images_copied = len(out.copies)
         report.comments = self.comments.counts
         for database in databases:
+            backup_before("import-wordpress", database)
             added = write_comments(database, self.comments.threads)
             shown = (database.relative_to(self.root) if database.is_relative_to(self.root)
                      else database)

@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from blog.wordpress.media import Media
 from blog.wordpress.plans import Plan
+from blog.wordpress.redirects import rules
+from blog.wordpress.site import Site
 from blog.wordpress.summary import Report
 from blog.wordpress.terms import Terms
 
@@ -25,7 +27,8 @@ class Links:
     terms: Terms
     report: Report
     by_id: dict[int, Plan]
-    by_old_path: dict[str, Plan]
+    by_old_path: dict[str, Plan]  # old address (``rules.old_address``) → its item
+    site: Site
     lost: list[str] = field(default_factory=list)  # files the current item could not get
 
     def link(self, plan: Plan, href: str) -> str | None:
@@ -47,7 +50,9 @@ class Links:
                 target = self.by_id.get(int(query[name][0]))
         path = unquote(parsed.path) or "/"
         if target is None and path not in ("/", ""):
-            target = self.by_old_path.get(path if path.endswith("/") else path + "/")
+            address = rules().old_address(parsed.path if parsed.path.endswith("/")
+                                          else parsed.path + "/")
+            target = self.by_old_path.get(address or "")
         fragment = f"#{parsed.fragment}" if parsed.fragment else ""
         if target is not None:
             if target.link_target:
@@ -55,9 +60,9 @@ class Links:
             self.report.note(plan.label, f"link a {target.label} tolto (non è pubblico), "
                                          "resta il testo")
             return None
-        parts = [p for p in path.split("/") if p]
+        parts = [p for p in parsed.path.split("/") if p]  # nicenames stay percent-encoded
         if len(parts) >= 2 and parts[0] in ("category", "tag"):
-            term = self.terms.link(parts[0], parts[-1])
+            term = self.terms.link(parts[0], parts[-1].lower(), self.site)
             if term is not None:
                 return term
         if path in ("/", "") and not query:

@@ -83,39 +83,32 @@ def rss_date(value: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment.year > 1970 else ""
 
 
-def read_existing(content: Path, manifest: Manifest, root: Path, settings: dict
-                   ) -> tuple[dict[str, Existing], dict[str, Existing], set[str]]:
-    """Slugs and titles of files the author has (not written by an import)."""
-    from pelican.utils import slugify
+def read_existing(content: Path, manifest: Manifest, settings: dict
+                  ) -> tuple[dict[str, Existing], dict[tuple[str, str], Existing], set[str]]:
+    """The files the author has (not written by an import), read as the build reads
+    them: by slug, by kind and title (:func:`title_key`), and the first segments of
+    their addresses."""
+    from blog.wordpress.site import Site
 
+    prefix = content.name + "/"
+    ours = {name[len(prefix):] for name in manifest.files if name.startswith(prefix)}
+    site = Site(settings)
+    site.add_folder(content, skip=ours)
     by_slug: dict[str, Existing] = {}
-    by_title: dict[str, Existing] = {}
-    urls: set[str] = set()
-    ours = set(manifest.files)
-    for folder_key, url_key in (("ARTICLE_PATHS", "ARTICLE_URL"), ("PAGE_PATHS", "PAGE_URL")):
-        for folder in settings.get(folder_key, []):
-            for path in sorted((content / folder).rglob("*.md")):
-                if path.relative_to(root).as_posix() in ours:
-                    continue
-                meta = {}
-                for line in path.read_text(encoding="utf-8").splitlines():
-                    if not line.strip():
-                        break
-                    key, _, value = line.partition(":")
-                    meta[key.strip().lower()] = value.strip()
-                slug = meta.get("slug") or slugify(meta.get("title", path.stem))
-                url = meta.get("url") or settings.get(url_key, "{slug}/").format(slug=slug)
-                found = Existing(path.relative_to(content).as_posix(), url)
-                by_slug[slug] = found
-                urls.add(url.split("/", 1)[0])
-                if meta.get("title"):
-                    by_title[title_key(meta["title"])] = found
-    return by_slug, by_title, urls
+    by_title: dict[tuple[str, str], Existing] = {}
+    roots: set[str] = set()
+    for document in site.documents.values():
+        found = Existing(document.relpath, document.url)
+        by_slug[document.slug] = found
+        roots.add(document.url.split("/", 1)[0])
+        if document.values.get("title"):
+            by_title[(document.kind, title_key(str(document.values["title"])))] = found
+    return by_slug, by_title, roots
 
 
 def item_title(item: Item) -> tuple[str, str]:
     """Plain-text title, and a note when it had to be made up."""
-    title = body_mod.plain_text(item.title)
+    title = body_mod.title_text(item.title)
     if title:
         return title, ""
     words = body_mod.plain_text(body_mod.BLOCK_COMMENT.sub("", item.content)).split()

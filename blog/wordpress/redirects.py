@@ -13,27 +13,52 @@ One mapping, three forms:
 Query-string addresses (``/?p=123``) only work where the server can match a query:
 nginx (these files) and Netlify (``_redirects``). Cloudflare Pages, GitLab Pages,
 GitHub Pages and a plain folder cannot: ``/?p=123`` shows the home page there.
+
+Old addresses are normalised by the plugin's own rules (``wordpress_redirects.rules``:
+one leading slash, percent-encoding as WordPress serves it); the nginx map holds them
+decoded, as nginx's ``$uri`` is.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from dataclasses import dataclass, field
+from types import ModuleType
 
 DATA_FILE = "wordpress-redirects.json"
 NGINX_MAP = "wordpress-redirects.map"
 NGINX_CONF = "wordpress-redirects.conf"
 
 
+def rules() -> ModuleType:
+    """``plugins/wordpress_redirects/rules.py``: the build's own rules for old addresses."""
+    name = "wordpress_redirects.rules"
+    if name not in sys.modules:
+        from blog.build.settings import plugin_module
+        from blog.paths import PLUGINS
+
+        plugin_module("wordpress_redirects", {"PLUGIN_PATHS": [str(PLUGINS)]})
+    return importlib.import_module(name)
+
+
 @dataclass
 class Redirects:
     paths: dict[str, str] = field(default_factory=dict)  # old path → new path
     queries: dict[str, dict[str, str]] = field(default_factory=dict)  # p → {123: new}
+    why: dict[str, str] = field(default_factory=dict)  # old path → what it was (for notes)
+    normalised: dict[str, str] = field(default_factory=dict)  # as found → as written
 
-    def add_path(self, old: str, new: str) -> None:
-        if not old.startswith("/") or old == new or old in ("/", ""):
+    def add_path(self, old: str, new: str, why: str = "") -> None:
+        address = rules().old_address(old)
+        if address is None or address == new:
             return
-        self.paths.setdefault(old, new)
+        if address != old and rules().decoded(address) != old:
+            self.normalised.setdefault(old, address)
+        if address not in self.paths:
+            self.paths[address] = new
+            self.why[address] = why
 
     def add_query(self, name: str, value: str, new: str) -> None:
         self.queries.setdefault(name, {}).setdefault(value, new)
@@ -60,10 +85,13 @@ class Redirects:
             "map $uri $wordpress_redirect {",
             '    default "";',
         ]
-        for old, new in sorted(self.paths.items()):
-            lines.append(f"    {_quote(old)} {_quote(new)};")
-            if old.endswith("/") and len(old) > 1:
-                lines.append(f"    {_quote(old.rstrip('/'))} {_quote(new)};")
+        seen = set()
+        for address, new in sorted(self.paths.items()):
+            old = rules().decoded(address)
+            for key in (old, old.rstrip("/")) if old.endswith("/") else (old,):
+                if key and key not in seen:
+                    seen.add(key)
+                    lines.append(f"    {_quote(key)} {_quote(new)};")
         lines += ["}", "", "# /?p=123 and /?page_id=45 (other arguments, e.g. utm_*, are ignored).",
                   'map "$uri|$arg_p|$arg_page_id" $wordpress_redirect_query {', '    default "";']
         for value, new in sorted(self.queries.get("p", {}).items()):
@@ -76,7 +104,7 @@ class Redirects:
     def _bucket_size(self) -> list[str]:
         """WordPress slugs reach 200 bytes (more percent-decoded): nginx's default map
         buckets (64) then refuse to start ("could not build map_hash")."""
-        longest = max((len(k.encode()) for k in self.paths), default=0)
+        longest = max((len(rules().decoded(k).encode()) for k in self.paths), default=0)
         size = 64
         while size < longest + 32:
             size *= 2

@@ -1,9 +1,16 @@
 """Categories, tags and authors: WordPress's terms as Pelican's, and their old archives.
 
-An article takes its first category as Pelican's category and the others as tags;
-WordPress's «Uncategorized» becomes ``DEFAULT_CATEGORY``. A term's or author's old
-archive (``/category/x/``, ``/tag/x/``, ``/author/x/``) points at its new page, or at the
-list of all categories or tags when its articles are no longer public.
+An article has one category here: it takes its first WordPress category, and its other
+categories become tags; WordPress's «Uncategorized» becomes ``DEFAULT_CATEGORY``. A
+name Pelican cannot make an address of (only symbols or emoji) is dropped, a comma or
+semicolon inside a tag's name (Pelican splits tags on them) becomes a space, and the
+summary says so.
+
+An old archive (``/category/x/``, ``/tag/x/``, ``/author/x/``) points at the page the
+term became: a category turned into a tag at that tag's page. When the build does not
+make that page (no public article keeps the term, or the settings build no such
+pages) it points at the list of all categories or tags, else the archive, else the
+home page: only at pages of :class:`~blog.wordpress.site.Site`.
 """
 
 from __future__ import annotations
@@ -12,10 +19,29 @@ from dataclasses import dataclass, field
 
 from blog.wordpress import body as body_mod
 from blog.wordpress.plans import Plan
-from blog.wordpress.redirects import Redirects
+from blog.wordpress.redirects import Redirects, rules
+from blog.wordpress.site import Site
+from blog.wordpress.summary import Report
 from blog.wordpress.wxr import Export, Item
 
 UNCATEGORIZED = {"uncategorized", "senza-categoria", "non-categorizzato"}
+
+
+def _pelican(settings: dict) -> dict:
+    from pelican.settings import DEFAULT_CONFIG
+
+    return DEFAULT_CONFIG | settings
+
+
+def term_slug(kind: str, name: str, settings: dict) -> str:
+    """The slug Pelican's ``Category``/``Tag`` gives ``name`` (its own rule, without the
+    warning it logs for an empty one)."""
+    from pelican.utils import slugify
+
+    s = _pelican(settings)
+    subs = s.get(f"{kind.upper()}_REGEX_SUBSTITUTIONS", s.get("SLUG_REGEX_SUBSTITUTIONS", []))
+    return slugify(name, regex_subs=subs, preserve_case=s.get("SLUGIFY_PRESERVE_CASE", False),
+                   use_unicode=s.get("SLUGIFY_USE_UNICODE", False))
 
 
 @dataclass
@@ -23,10 +49,10 @@ class Terms:
     """The terms of the imported items, by WordPress nicename."""
 
     settings: dict
-    categories: dict[str, str] = field(default_factory=dict)  # nicename → name
-    tags: dict[str, str] = field(default_factory=dict)
-    public_categories: set[str] = field(default_factory=set)  # of public articles
-    public_tags: set[str] = field(default_factory=set)
+    report: Report = field(default_factory=Report)
+    names: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, nicename) → name
+    became: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # (kind, nicename) → ("category" | "tag", name) for terms of public articles
     wp_public: set[tuple[str, str]] = field(default_factory=set)  # had a page on WordPress
 
     @property
@@ -34,86 +60,147 @@ class Terms:
         return str(self.settings.get("DEFAULT_CATEGORY", "Senza categoria"))
 
     @classmethod
-    def collect(cls, plans: list[Plan], settings: dict) -> Terms:
-        """Every category and tag of ``plans``, and which of them stay public."""
-        terms = cls(settings)
+    def collect(cls, plans: list[Plan], settings: dict, report: Report) -> Terms:
+        """Every category and tag of ``plans``, and what each became."""
+        terms = cls(settings, report)
         for plan in plans:
-            if plan.item.status == "publish":
-                terms.wp_public.update(("category", t.nicename) for t in plan.item.categories)
-                terms.wp_public.update(("tag", t.nicename) for t in plan.item.tags)
-            for term in plan.item.categories:
-                terms.categories[term.nicename] = (
-                    terms.default_category
-                    if term.nicename in UNCATEGORIZED else body_mod.plain_text(term.name))
-                if plan.public and plan.kind == "article":
-                    terms.public_categories.add(term.nicename)
-            for term in plan.item.tags:
-                terms.tags[term.nicename] = body_mod.plain_text(term.name)
-                if plan.public and plan.kind == "article":
-                    terms.public_tags.add(term.nicename)
+            item = plan.item
+            if item.status == "publish":
+                terms.wp_public.update(("category", t.nicename) for t in item.categories)
+                terms.wp_public.update(("tag", t.nicename) for t in item.tags)
+            for term in item.categories:
+                terms.names[("category", term.nicename)] = (
+                    terms.default_category if term.nicename in UNCATEGORIZED
+                    else body_mod.plain_text(term.name))
+            for term in item.tags:
+                terms.names[("tag", term.nicename)] = body_mod.plain_text(term.name)
+            if not (plan.public and plan.kind == "article"):
+                continue
+            named = [t for t in item.categories if t.nicename not in UNCATEGORIZED]
+            first, *others = named or [None]
+            if first is None:
+                uncategorized = next((t for t in item.categories), None)
+                if uncategorized is not None:
+                    terms.became[("category", uncategorized.nicename)] = (
+                        "category", terms.default_category)
+            else:
+                terms.became[("category", first.nicename)] = ("category", terms.clean(first.name))
+            for term in others:
+                terms.became.setdefault(("category", term.nicename),
+                                        ("tag", terms.clean(term.name)))
+            for term in item.tags:
+                terms.became.setdefault(("tag", term.nicename), ("tag", terms.clean(term.name)))
         return terms
+
+    def clean(self, name: str) -> str:
+        """A term's name as front matter can carry it (no comma nor semicolon)."""
+        plain = body_mod.plain_text(name)
+        clean = " ".join(plain.replace(",", " ").replace(";", " ").split())
+        if clean != plain:
+            self.report.change(f"il nome «{plain}» diventa «{clean}»",
+                               "virgole e punti e virgola separano i tag")
+        return clean
+
+    def has_address(self, kind: str, name: str) -> bool:
+        """Can Pelican make an address of ``name``? (Not of «🎉» nor «!!!».)"""
+        return bool(name) and bool(term_slug(kind, name, self.settings))
 
     def category_of(self, item: Item) -> tuple[str, list[str]]:
         """The article's category, and its other categories (they become tags)."""
-        names = [body_mod.plain_text(t.name) for t in item.categories
-                 if t.nicename not in UNCATEGORIZED]
+        names = [self.clean(t.name) for t in item.categories if t.nicename not in UNCATEGORIZED]
+        names = [n for n in names if n]
+        if names and not self.has_address("category", names[0]):
+            self.report.change(f"la categoria «{names[0]}» diventa «{self.default_category}»",
+                               "il suo nome è fatto solo di simboli e non dà un indirizzo")
+            names[0] = self.default_category
         if not names:
             return self.default_category, []
         return names[0], names[1:]
 
-    def link(self, kind: str, nicename: str) -> str | None:
-        """``{category}slug`` or ``{tag}slug`` for a public term's old archive, else None."""
-        # Pelican slugifies the name after {category}/{tag}: the slug is its own slug.
-        if kind == "category" and nicename in self.public_categories:
-            return "{category}" + self._slug_of(self.categories[nicename])
-        if kind == "tag" and nicename in self.public_tags:
-            return "{tag}" + self._slug_of(self.tags[nicename])
-        return None
+    def tags_of(self, item: Item, extra: list[str]) -> list[str]:
+        """The article's tags: its own, then its other categories; each once."""
+        tags = []
+        for name in [self.clean(t.name) for t in item.tags] + extra:
+            if not name:
+                continue
+            if not self.has_address("tag", name):
+                self.report.change(f"il tag «{name}» è tolto",
+                                   "il suo nome è fatto solo di simboli e non dà un indirizzo")
+                continue
+            tags.append(name)
+        return list(dict.fromkeys(tags))
 
-    def _slug_of(self, name: str) -> str:
-        from pelican.settings import DEFAULT_CONFIG
-        from pelican.urlwrappers import Category
-
-        return Category(name, DEFAULT_CONFIG | self.settings).slug
-
-    def add_redirects(self, redirects: Redirects) -> None:
-        """Old category and tag archives → their new pages (or the lists of all)."""
-        from pelican.settings import DEFAULT_CONFIG
+    # ------------------------------------------------------------ old archives
+    def page_of(self, kind: str, nicename: str, site: Site) -> str | None:
+        """Site address (no leading slash) of the page the term became, if built."""
         from pelican.urlwrappers import Category, Tag
 
-        settings = DEFAULT_CONFIG | self.settings
-        # Only terms WordPress showed (a term of drafts only had no page, and its name
-        # may be private).
-        for nicename, name in self.categories.items():
-            if ("category", nicename) not in self.wp_public:
+        role, name = self.became.get((kind, nicename), (kind, self.names.get((kind, nicename), "")))
+        if not name or not self.has_address(role, name):
+            return None
+        wrapper = (Category if role == "category" else Tag)(name, _pelican(self.settings))
+        return wrapper.url if site.builds("/" + wrapper.url) else None
+
+    def link(self, kind: str, nicename: str, site: Site) -> str | None:
+        """``{category}slug`` or ``{tag}slug`` for a link to an old archive, else None."""
+        from pelican.urlwrappers import Category, Tag
+
+        if self.page_of(kind, nicename, site) is None:
+            return None
+        role, name = self.became.get((kind, nicename), (kind, self.names.get((kind, nicename), "")))
+        wrapper = (Category if role == "category" else Tag)(name, _pelican(self.settings))
+        # Pelican slugifies the name after {category}/{tag}: the slug is its own slug.
+        return "{" + role + "}" + wrapper.slug
+
+    def fallback(self, kind: str, site: Site, archive_first: bool) -> tuple[str, str]:
+        """Where an old archive without its own page goes (the archive first for a term
+        that still has articles), and that page's Italian name."""
+        listing = (f"{'CATEGORIES' if kind == 'category' else 'TAGS'}_URL",
+                   "l’elenco delle categorie" if kind == "category" else "l’elenco dei tag")
+        archive = ("ARCHIVES_URL", "l’archivio")
+        for key, what in (archive, listing) if archive_first else (listing, archive):
+            url = str(self.settings.get(key) or "")
+            if url and site.builds("/" + url):
+                return url, what
+        return "", "la pagina iniziale"
+
+    def add_redirects(self, redirects: Redirects, site: Site) -> None:
+        """Old category and tag archives → the pages the terms became."""
+        prefixes = {"category": "category", "tag": "tag"}
+        for (kind, nicename), name in sorted(self.names.items()):
+            # Only terms WordPress showed (a term of drafts only had no page, and its name
+            # may be private).
+            if (kind, nicename) not in self.wp_public:
                 continue
-            if nicename in self.public_categories:
-                new = "/" + Category(name, settings).url
-            else:
-                new = "/" + str(self.settings.get("CATEGORIES_URL", ""))
-            redirects.add_path(f"/category/{nicename}/", new)
-        for nicename, name in self.tags.items():
-            if ("tag", nicename) not in self.wp_public:
+            old = f"/{prefixes[kind]}/{nicename}/"
+            page = self.page_of(kind, nicename, site)
+            role = self.became.get((kind, nicename), (kind, name))[0]
+            if page is not None:
+                why = "categoria diventata tag" if kind == "category" and role == "tag" else ""
+                redirects.add_path(old, "/" + page, why)
                 continue
-            new = ("/" + Tag(name, settings).url if nicename in self.public_tags
-                   else "/" + str(self.settings.get("TAGS_URL", "")))
-            redirects.add_path(f"/tag/{nicename}/", new)
+            url, what = self.fallback(kind, site, (kind, nicename) in self.became)
+            if (kind, nicename) in self.became:
+                built = "tag" if role == "tag" else "categoria"
+                self.report.change(f"{rules().decoded(old)} → /{url} ({what})",
+                                   f"la build non fa la pagina del {built}")
+            redirects.add_path(old, "/" + url, "archivio di un termine senza pagina")
 
 
 def author_name(export: Export, item: Item) -> str:
     """The item's author as the export names them (the login when it has no name)."""
-    return export.authors.get(item.author, item.author)
+    return " ".join(export.authors.get(item.author, item.author).split())
 
 
-def add_author_redirects(export: Export, plans: list[Plan], settings: dict,
-                         redirects: Redirects) -> None:
-    """Author archives (``/author/giulia/``) of authors with published articles."""
-    from pelican.settings import DEFAULT_CONFIG
+def add_author_redirects(export: Export, site: Site, redirects: Redirects) -> None:
+    """Author archives (``/author/giulia/``) → the author's page, when the build makes it."""
     from pelican.urlwrappers import Author
 
-    settings = DEFAULT_CONFIG | settings
+    settings = _pelican(site.settings)
     for login, name in export.authors.items():
-        if login and any(p.public and p.kind == "article" and not p.kept
-                         and p.item.author == login for p in plans):
-            redirects.add_path(f"/author/{login}/",
-                               "/" + Author(" ".join(name.split()), settings).url)
+        clean = " ".join(name.split())
+        if not login or not clean:
+            continue
+        url = Author(clean, settings).url
+        if Author(clean, settings).slug and site.builds("/" + url):
+            redirects.add_path(f"/author/{login}/", "/" + url, "archivio di un autore")

@@ -1,4 +1,10 @@
-"""Read a WordPress export (WXR 1.1/1.2, Tools → Export) into plain data.
+"""Read a WordPress export (WXR 1.0, 1.1, 1.2; Tools → Export) into plain data.
+
+Elements are found by the namespace URIs the document binds its prefixes to, as
+WordPress's own importer does: ``wp:`` may be bound to ``http://`` or
+``https://wordpress.org/export/1.x/`` (or, in a hand-made file, to any URI: the
+binding decides), ``excerpt:`` may be missing. WXR 1.0 (WordPress 2.x) writes every
+term twice, once without its nicename, and tags in the ``tag`` domain.
 
 The XML is parsed with defusedxml (no entity expansion, no external entities). A
 truncated or malformed file, or one that is not a WordPress export, raises
@@ -16,10 +22,12 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from blog.wordpress.errors import ImportFailed
+from blog.wordpress.slugs import ascii_slug
 
-CONTENT_NS = "{http://purl.org/rss/1.0/modules/content/}"
-DC_NS = "{http://purl.org/dc/elements/1.1/}"
-WP_NS = re.compile(r"^\{(http://wordpress\.org/export/(1\.\d)/)\}")
+CONTENT_URI = "http://purl.org/rss/1.0/modules/content/"
+DC_URI = "http://purl.org/dc/elements/1.1/"
+WP_URI = re.compile(r"^https?://wordpress\.org/export/(\d+\.\d+)/?$")
+EXCERPT_URI = re.compile(r"^https?://wordpress\.org/export/(\d+\.\d+)/excerpt/?$")
 RETRY = ("Riesportalo da WordPress (Strumenti → Esporta → Tutti i contenuti) e riprova. "
          "Non ho scritto nulla.")
 
@@ -101,12 +109,58 @@ def _int(value: str, default: int = 0) -> int:
         return default
 
 
-def _namespace(channel: Element) -> tuple[str, str]:
-    for child in channel.iter():
-        match = WP_NS.match(child.tag)
-        if match:
-            return "{" + match.group(1) + "}", match.group(2)
-    return "", ""
+@dataclass(frozen=True)
+class Namespaces:
+    """The ``{uri}`` prefixes of the export's elements, from the document's bindings."""
+
+    wp: str
+    excerpt: str
+    content: str
+    dc: str
+    version: str
+
+
+def _namespaces(bindings: dict[str, list[str]], tags: set[str]) -> Namespaces | None:
+    """Which URI each WXR prefix stands for. The ``wp`` prefix's own binding first (as
+    WordPress's importer reads it), else any URI of a WordPress export that the
+    elements use; ``None`` when the document has neither."""
+    used = {tag[1:].split("}", 1)[0] for tag in tags if tag.startswith("{")}
+
+    def pick(prefix: str, pattern: re.Pattern | None, default: str) -> str:
+        for uri in bindings.get(prefix, []):
+            if uri in used or pattern is None or pattern.match(uri):
+                return uri
+        return next((uri for uri in sorted(used) if pattern and pattern.match(uri)), default)
+
+    wp = pick("wp", WP_URI, "")
+    if not wp or wp not in used:
+        return None
+    match = WP_URI.match(wp)
+    version = match.group(1) if match else ""
+    excerpt = pick("excerpt", EXCERPT_URI, wp.rstrip("/") + "/excerpt/")
+
+    def alternative(uri: str) -> str:  # the same namespace on https
+        https = uri.replace("http://", "https://", 1)
+        return https if https in used and uri not in used else uri
+
+    content = pick("content", None, alternative(CONTENT_URI))
+    dc = pick("dc", None, alternative(DC_URI))
+    return Namespaces("{" + wp + "}", "{" + excerpt + "}", "{" + content + "}",
+                      "{" + dc + "}", version)
+
+
+def _read_tree(path: Path) -> tuple[Element, dict[str, list[str]], set[str]]:
+    """The document's root, its prefix bindings (in order) and every element tag."""
+    bindings: dict[str, list[str]] = {}
+    tags: set[str] = set()
+    parser = SafeET.iterparse(str(path), events=("start-ns", "end"))
+    for event, value in parser:
+        if event == "start-ns":
+            prefix, uri = value
+            bindings.setdefault(prefix, []).append(uri)
+        else:
+            tags.add(value.tag)
+    return parser.root, bindings, tags
 
 
 def parse(path: Path) -> Export:
@@ -115,7 +169,7 @@ def parse(path: Path) -> Export:
         raise ImportFailed(f"Non trovo l’export {path}: indica il file .xml scaricato "
                            "da WordPress.")
     try:
-        root = SafeET.parse(str(path)).getroot()
+        root, bindings, tags = _read_tree(path)
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
         raise ImportFailed(
@@ -131,13 +185,15 @@ def parse(path: Path) -> Export:
     if root.tag != "rss" or channel is None:
         raise ImportFailed(f"{path.name}: non è un export di WordPress "
                            f"(manca <rss><channel>). {RETRY}")
-    wp, version = _namespace(channel)
-    if not wp:
+    ns = _namespaces(bindings, tags)
+    if ns is None:
+        bound = ", ".join(bindings.get("wp", [])) or "nessun indirizzo"
         raise ImportFailed(
             f"{path.name}: è un feed RSS, non un export di WordPress (manca lo spazio dei nomi "
-            f"wp: di WXR). {RETRY}"
+            f"wp: di WXR; wp: è legato a {bound}). {RETRY}"
         )
-    excerpt_ns = "{http://wordpress.org/export/" + version + "/excerpt/}"
+    wp = ns.wp
+    version = _text(channel, wp + "wxr_version") or ns.version
     authors = {
         _text(a, wp + "author_login"): _text(a, wp + "author_display_name")
         or _text(a, wp + "author_login")
@@ -153,7 +209,7 @@ def parse(path: Path) -> Export:
                 f"{path.name}: l’elemento n. {number} («{title}») non ha wp:post_id o "
                 f"wp:post_type: l’export è incompleto. {RETRY}"
             )
-        items.append(_item(element, wp, excerpt_ns))
+        items.append(_item(element, ns))
     return Export(
         path=path,
         version=version,
@@ -165,14 +221,35 @@ def parse(path: Path) -> Export:
     )
 
 
-def _item(element: Element, wp: str, excerpt_ns: str) -> Item:
-    categories, tags = [], []
+def _terms(element: Element) -> tuple[list[Term], list[Term]]:
+    """The item's categories and tags. WXR 1.0 also lists each term without its
+    nicename (and tags in the ``tag`` domain): a bare term counts only when no
+    nicename'd twin names it."""
+    categories: dict[str, Term] = {}
+    tags: dict[str, Term] = {}
+    bare: list[tuple[str, str]] = []
     for cat in element.findall("category"):
-        term = Term(cat.get("nicename", ""), (cat.text or "").strip())
-        if cat.get("domain") == "category":
-            categories.append(term)
-        elif cat.get("domain") == "post_tag":
-            tags.append(term)
+        name = (cat.text or "").strip()
+        domain = cat.get("domain") or "category"
+        target = {"category": categories, "post_tag": tags, "tag": tags}.get(domain)
+        if target is None or not name:
+            continue
+        nicename = cat.get("nicename")
+        if nicename is None:
+            bare.append((domain, name))
+        else:
+            target.setdefault(nicename, Term(nicename, name))
+    for domain, name in bare:
+        target = categories if domain == "category" else tags
+        if all(term.name != name for term in target.values()):
+            nicename = ascii_slug(name) or name
+            target.setdefault(nicename, Term(nicename, name))
+    return list(categories.values()), list(tags.values())
+
+
+def _item(element: Element, ns: Namespaces) -> Item:
+    wp = ns.wp
+    categories, tags = _terms(element)
     meta = {
         _text(m, wp + "meta_key"): _raw(m, wp + "meta_value")
         for m in element.findall(wp + "postmeta")
@@ -204,9 +281,9 @@ def _item(element: Element, wp: str, excerpt_ns: str) -> Item:
         date=_text(element, wp + "post_date"),
         date_gmt=_text(element, wp + "post_date_gmt"),
         modified=_text(element, wp + "post_modified"),
-        author=_text(element, DC_NS + "creator"),
-        content=_raw(element, CONTENT_NS + "encoded"),
-        excerpt=_raw(element, excerpt_ns + "encoded"),
+        author=_text(element, ns.dc + "creator"),
+        content=_raw(element, ns.content + "encoded"),
+        excerpt=_raw(element, ns.excerpt + "encoded"),
         password=_text(element, wp + "post_password"),
         sticky=_text(element, wp + "is_sticky") == "1",
         attachment_url=_text(element, wp + "attachment_url"),

@@ -12,6 +12,8 @@ plugin adds to the output folder:
   has, and says (as a warning, fatal in our builds) when a new address does not exist.
 
 Without the data file it does nothing. nginx reads ``deploy/wordpress-redirects.map``.
+What an old address is and when a target exists is defined once, in :mod:`.rules`,
+which the importer applies before it writes anything.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from pelican import signals
+
+from . import rules
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +57,7 @@ PAGE = """<!doctype html>
 
 
 def _target_exists(output: Path, target: str) -> bool:
-    path = output / target.lstrip("/")
-    return (path / "index.html").is_file() if target.endswith("/") else path.is_file()
+    return rules.target_exists(lambda path: (output / path).is_file(), target)
 
 
 def _relative(old: str, new: str) -> str:
@@ -86,16 +89,19 @@ def write_redirects(pelican) -> None:
     siteurl = str(settings.get("SITEURL", "")).rstrip("/")
     lines = ["# Vecchi indirizzi di WordPress (da content/" + DATA_FILE + ")"]
     pages = 0
-    for old, new in data.get("paths", {}).items():
+    for written, new in data.get("paths", {}).items():
+        old = rules.old_address(written)
+        if old is None:
+            continue
         if not _target_exists(output, new):
             logger.warning("%s:%s: il vecchio indirizzo %s porta a %s, che nel sito non c’è "
                            "(articolo tolto o tornato bozza?): correggi o togli la riga",
-                           os.path.relpath(data_file), _line_of(data_file, old), old, new)
+                           os.path.relpath(data_file), _line_of(data_file, written), old, new)
             continue
-        lines.append(f"{quote(old)} {quote(new)} 301")
+        lines.append(f"{old} {quote(new)} 301")
         if not old.endswith("/"):
             continue
-        page = output / old.strip("/") / "index.html"
+        page = output / rules.folder_of(old) / "index.html"
         if page.exists() and MARKER not in page.read_text(encoding="utf-8"):
             continue  # the site has a real page here: it wins
         page.parent.mkdir(parents=True, exist_ok=True)
