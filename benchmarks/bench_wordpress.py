@@ -35,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = 30.0
+OURS, PELICAN = "invoke import-wordpress", "pelican-import --wpfile"
 # What a reader must never see: WordPress markup that survived the conversion.
 LEFTOVERS = re.compile(r"<!--\s*/?wp:|<!--more-->|<!--nextpage-->|\[/?(?:caption|gallery|embed|"
                        r"audio|video|contact-form-7)\b|wp-content/uploads|class=\"wp-|srcset=")
@@ -63,15 +64,16 @@ def invoke(project: Path, *args: str) -> Timed:
     return timed([sys.executable, "-m", "invoke", *args], project, {"LANG": "C", "LC_ALL": "C"})
 
 
-def build_problems(result: Timed) -> str:
-    """«passa» or how many problems the strict build listed, and the first one."""
+def build_problems(result: Timed) -> tuple[str, list[str]]:
+    """«passa», or how many problems the strict build listed and the first one; and the
+    problems themselves."""
     if result.code == 0:
-        return "passa"
+        return "passa", []
     problems = [line.strip() for line in result.output.split("Da correggere:", 1)[-1].splitlines()
                 if line.startswith("  ") and line.strip()]
     first = problems[0][:90] if problems else result.output.strip().splitlines()[-1][:90]
     errors = "1 errore" if len(problems) == 1 else f"{len(problems)} errori"
-    return f"fallisce: {errors} (es. «{first}»)"
+    return f"fallisce: {errors} (es. «{first}»)", problems or [first]
 
 
 def markdown_facts(files: list[Path]) -> dict[str, str]:
@@ -89,7 +91,7 @@ def markdown_facts(files: list[Path]) -> dict[str, str]:
             "avanzi": str(leftovers), "esposti": str(exposed)}
 
 
-def ours(export: Path, uploads: Path | None, folder: Path, build: bool) -> dict[str, str]:
+def ours(export: Path, uploads: Path | None, folder: Path, build: bool) -> dict:
     from tests.sitecopy import copy_project
     from tests.wordpress_support import DB
 
@@ -112,11 +114,12 @@ def ours(export: Path, uploads: Path | None, folder: Path, build: bool) -> dict[
         row["file"] += f" (+{kept} già nel sito, tenuti)"
     if build:
         result = invoke(project, "build")
-        row["build"] = build_problems(result) + f" ({result.wall:.0f} s)"
+        verdict, row["problemi"] = build_problems(result)
+        row["build"] = verdict + f" ({result.wall:.0f} s)"
     return row
 
 
-def pelican_import(export: Path, folder: Path, build: bool) -> dict[str, str]:
+def pelican_import(export: Path, folder: Path, build: bool) -> dict:
     from tests.sitecopy import copy_project
 
     out = folder / "pelican-import"
@@ -134,14 +137,18 @@ def pelican_import(export: Path, folder: Path, build: bool) -> dict[str, str]:
     if build:
         project = copy_project(folder / "pelican")
         for source, target in ((articles, "articles"), (pages, "pages")):
-            for path in source:
-                shutil.copy2(path, project / "content" / target / path.name)
+            for path in source:  # beside the author's own files, never over them
+                dest = project / "content" / target / path.name
+                if dest.exists():
+                    dest = dest.with_name(f"{path.stem}-wordpress.md")
+                shutil.copy2(path, dest)
         result = invoke(project, "build")
-        row["build"] = build_problems(result) + f" ({result.wall:.0f} s)"
+        verdict, row["problemi"] = build_problems(result)
+        row["build"] = verdict + f" ({result.wall:.0f} s)"
     return row
 
 
-def table(rows: dict[str, dict[str, str]], items: tuple[int, int]) -> str:
+def table(rows: dict[str, dict], items: tuple[int, int]) -> str:
     """One Markdown table; ``items``: the export's posts and pages, and the public ones."""
     keys = ["file", "pubblici", "bozze", "esposti", "avanzi", "commenti", "reindirizzamenti",
             "build", "tempo"]
@@ -188,9 +195,9 @@ def main(argv: list[str] | None = None) -> None:
                     f"{args.attachments} allegati (export generato in "
                     f"{time.perf_counter() - began:.1f} s)")
         build = args.build or args.compare
-        rows = {"invoke import-wordpress": ours(export, uploads, folder, build)}
+        rows = {OURS: ours(export, uploads, folder, build)}
         if args.compare:
-            rows["pelican-import --wpfile"] = pelican_import(export, folder, True)
+            rows[PELICAN] = pelican_import(export, folder, True)
         from blog.wordpress.wxr import parse
 
         content = [i for i in parse(export).items
@@ -198,7 +205,11 @@ def main(argv: list[str] | None = None) -> None:
         items = (len(content), sum(i.status == "publish" and not i.password for i in content))
         print(f"Export: {what}\n")
         print(table(rows, items))
-        seconds = float(rows["invoke import-wordpress"]["tempo"].split(" s", 1)[0])
+        for column, row in rows.items():
+            if problems := row.get("problemi"):
+                print(f"\nLa build severa dopo {column} rifiuta:")
+                print("\n".join(f"- {problem[:160]}" for problem in problems[:12]))
+        seconds = float(rows[OURS]["tempo"].split(" s", 1)[0])
         print(f"\nImport in {seconds:.1f} s: " + ("entro" if seconds <= BUDGET else "OLTRE")
               + f" il limite di {BUDGET:.0f} s.")
 

@@ -160,6 +160,8 @@ def test_the_build_rules_run_before_anything_is_written(baseline, tmp_path):
                          b'<a href="{filename}/x.md">x</a>\n',
         "articles/d.md": b"Title: Quattro\nDate: 2020-01-01\nSlug: a-doppio\n"
                          b"Save_as: le-tre-regole/index.html\n\nTesto.\n",
+        "articles/e.md": b"Title: Cinque\nDate: 2020-01-01\nSlug: perche-delegare\n"
+                         b"Save_as: altrove/index.html\n\nTesto.\n",
     }
     site = preflight.predict(settings, project / "content", planned, set())
     found = [str(f) for f in preflight.check_documents(site, project / "content", planned, set())]
@@ -170,6 +172,8 @@ def test_the_build_rules_run_before_anything_is_written(baseline, tmp_path):
     assert any(f.startswith("content/articles/c.md:2: date: Pelican non lo legge") for f in found)
     assert "content/articles/c.md: link interno rotto {filename}/x.md" in found
     assert any("content/articles/d.md" in f and "le-tre-regole/index.html" in f for f in found)
+    assert ("content/articles/e.md: lo slug «perche-delegare» è anche quello di "
+            "content/articles/perche-delegare.md") in found
     with pytest.raises(ImportFailed, match="Non ho scritto nulla"):
         preflight.refuse([preflight.Finding("articles/b.md", 1, "manca il titolo")])
 
@@ -285,3 +289,40 @@ def test_an_old_address_that_is_now_a_page_of_the_site_stays_that_page(tmp_path)
     assert "/archivio/" not in paths
     assert (project / "content/pages/archivio-2.md").is_file()
     assert "/archivio/ (" in report.text() and "resta la pagina del sito" in report.text()
+
+
+def test_a_blog_in_a_folder_keeps_its_folder_in_every_old_address(baseline, tmp_path):
+    """WordPress at https://x.example/blog: the archives, feed, uploads and ?p= lived
+    under /blog/ too."""
+    host = "https://www.inassistentevirtuale.example"
+    xml = EXPORT.read_text(encoding="utf-8").replace(f"{host}/", f"{host}/blog/").replace(
+        f"<wp:base_blog_url>{host}</wp:base_blog_url>",
+        f"<wp:base_blog_url>{host}/blog</wp:base_blog_url>").replace('href="/', 'href="/blog/')
+    export = tmp_path / "cartella.xml"
+    export.write_text(xml, encoding="utf-8")
+    project, _ = imported(tmp_path, export)
+    data = json.loads((project / "content/wordpress-redirects.json").read_text())
+    paths = data["paths"]
+    assert paths["/blog/2019/05/12/come-delegare-la-posta/"] == "/come-delegare-la-posta/"
+    assert paths["/blog/category/delega/"] == "/categoria/delega/"
+    assert paths["/blog/feed/"] == "/feeds/tutti.atom.xml"
+    assert paths["/blog/wp-content/uploads/2019/05/inbox.jpg"] == \
+        "/images/wordpress/2019/05/inbox.jpg"
+    assert not [old for old in paths if not old.startswith("/blog/")]
+    assert data["base"] == "/blog/"
+    assert '"/blog/|101|" "/come-delegare-la-posta/";' in (
+        project / "deploy/wordpress-redirects.map").read_text()
+    base_project, _ = baseline
+    assert content_files(project) == content_files(base_project)  # links resolved the same
+
+
+def test_the_authors_draft_never_hides_a_post_wordpress_published(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / "content/articles/mia-bozza.md").write_text(
+        "Title: Perché delegare\nDate: 2024-01-01\nStatus: draft\n\nLa mia bozza.\n",
+        encoding="utf-8")
+    report = run_import(EXPORT, project, uploads=UPLOADS)
+    post = (project / "content/articles/perche-delegare-2.md").read_text(encoding="utf-8")
+    assert post.startswith("Title: Perché delegare\n") and "Status: draft" not in post
+    assert "c’è già una bozza con lo stesso titolo, content/articles/mia-bozza.md" in report.text()
+    assert (project / "content/articles/mia-bozza.md").read_text().endswith("La mia bozza.\n")

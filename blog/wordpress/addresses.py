@@ -120,7 +120,7 @@ def old_paths(item: Item) -> list[str]:
 def plan_redirects(export: Export, plans: list[Plan], by_id: dict[int, Plan], terms: Terms,
                    media: Media, site: Site) -> Redirects:
     """Every old address → its new one (the first mapping of an old address wins)."""
-    r = Redirects()
+    r = Redirects(base=urlparse(export.base_url).path.rstrip("/"))
     for plan in plans:
         if not (plan.public or plan.kept):
             continue
@@ -138,7 +138,7 @@ def plan_redirects(export: Export, plans: list[Plan], by_id: dict[int, Plan], te
     add_author_redirects(export, site, r)
     feed = str(site.settings.get("FEED_ALL_ATOM") or "")
     if feed and site.builds("/" + feed):
-        r.add_path("/feed/", "/" + feed, "feed")
+        r.add_site_path("/feed/", "/" + feed, "feed")
     for old, target in media.old_paths.items():
-        r.add_path(old, "/" + target, "file caricato")
+        r.add_site_path(old, "/" + target, "file caricato")
     return r

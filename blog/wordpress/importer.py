@@ -84,7 +84,13 @@ class Importer:
                 self.report.note(plan.label, note)
             # The same post or page the author already has: same kind, same title (a
             # file that only shares the slug is another page: this one gets another).
+            # The author's draft never hides a post WordPress published.
             kept = by_title.get((verdict.kind, title_key(title)))
+            if kept and not kept.public and not verdict.draft:
+                self.report.note(plan.label, f"c’è già una bozza con lo stesso titolo, "
+                                             f"content/{kept.relpath}: importo anche questo, "
+                                             "che su WordPress era pubblico")
+                kept = None
             if kept:
                 plan.kept = kept
                 self.report.kept.append(f"{plan.label} → content/{kept.relpath}")
@@ -103,7 +109,8 @@ class Importer:
         # categories and tags may point only at its pages.
         fronts = {plan.relpath: posts.front_text(plan).encode("utf-8") for plan in fresh}
         site = preflight.predict(self.settings, self.content, fronts, set(self.media.copies))
-        links = Links(self.media, terms, self.report, self.by_id, self.by_old_path, site)
+        links = Links(self.media, terms, self.report, self.by_id, self.by_old_path, site,
+                      base=urlparse(self.export.base_url).path.rstrip("/"))
         planned = {plan.relpath: posts.markdown(plan, links) for plan in fresh}
         # What will be written, read back as the build reads it and judged by its rules.
         site = preflight.predict(self.settings, self.content, planned, set(self.media.copies))

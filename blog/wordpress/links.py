@@ -29,6 +29,7 @@ class Links:
     by_id: dict[int, Plan]
     by_old_path: dict[str, Plan]  # old address (``rules.old_address``) → its item
     site: Site
+    base: str = ""  # the old blog's folder (``/blog``), before its own addresses
     lost: list[str] = field(default_factory=list)  # files the current item could not get
 
     def link(self, plan: Plan, href: str) -> str | None:
@@ -60,12 +61,13 @@ class Links:
             self.report.note(plan.label, f"link a {target.label} tolto (non è pubblico), "
                                          "resta il testo")
             return None
-        parts = [p for p in parsed.path.split("/") if p]  # nicenames stay percent-encoded
+        own = parsed.path.removeprefix(self.base) if self.base else parsed.path
+        parts = [p for p in own.split("/") if p]  # nicenames stay percent-encoded
         if len(parts) >= 2 and parts[0] in ("category", "tag"):
             term = self.terms.link(parts[0], parts[-1].lower(), self.site)
             if term is not None:
                 return term
-        if path in ("/", "") and not query:
+        if own.strip("/") == "" and not query:
             return "{index}"
         self.report.note(plan.label, f"link al vecchio sito {href} tolto (nessuna pagina "
                                      "corrispondente), resta il testo")

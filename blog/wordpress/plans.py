@@ -21,6 +21,7 @@ class Existing:
 
     relpath: str  # content-relative
     url: str
+    public: bool = True  # the build publishes it (not a draft)
 
 
 @dataclass
@@ -98,7 +99,7 @@ def read_existing(content: Path, manifest: Manifest, settings: dict
     by_title: dict[tuple[str, str], Existing] = {}
     roots: set[str] = set()
     for document in site.documents.values():
-        found = Existing(document.relpath, document.url)
+        found = Existing(document.relpath, document.url, document.status != "draft")
         by_slug[document.slug] = found
         roots.add(document.url.split("/", 1)[0])
         if document.values.get("title"):

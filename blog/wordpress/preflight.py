@@ -83,9 +83,10 @@ def check_documents(site: Site, content: Path, planned: dict[str, bytes],
         findings += [Finding(relpath, _line(text, key), f"{key}: Pelican non lo legge ({why})")
                      for rel, key, why in site.errors if rel == relpath]
         findings += _metadata_findings(doc, text, site.settings)
-        if doc.built or doc.status == "draft":
+        if doc.published_as:  # a draft too: the address it will have (as the plugin does)
             for _source, _line_no, reason in reserved_paths.clashes(
-                    [(SimpleNamespace(source_path=str(content / relpath)), doc.save_as)], reserved):
+                    [(SimpleNamespace(source_path=str(content / relpath)), doc.published_as)],
+                    reserved):
                 findings.append(Finding(relpath, _line(text, "slug"), reason))
         for what, target in strict_links.links(text):
             if target and not _exists(content, relpath, target, planned, copies):
@@ -93,12 +94,29 @@ def check_documents(site: Site, content: Path, planned: dict[str, bytes],
         image = doc.values.get("image")
         if image and not _exists(content, relpath, "/" + str(image), planned, copies):
             findings.append(Finding(relpath, _line(text, "image"), f"Image: {image} non esiste"))
+    findings += _same_slugs(site, planned)
     for path, first, second in site.clashes:
         mine = [w.removeprefix("content/") for w in (first, second)
                 if w.removeprefix("content/") in planned]
         if mine:
             findings.append(Finding(mine[0], None, f"scriverebbe {path}, che scrive già {first}"))
     return findings
+
+
+def _same_slugs(site: Site, planned: dict[str, bytes]) -> list[Finding]:
+    """Pelican takes two sources of one kind and status with the same slug (and language)
+    for translations of each other, and warns: one of them must be a planned file."""
+    groups: dict[tuple, list[str]] = {}
+    for doc in site.documents.values():
+        lang = doc.values.get("lang", site.settings.get("DEFAULT_LANG"))
+        groups.setdefault((doc.kind, doc.status, doc.slug, lang), []).append(doc.relpath)
+    found = []
+    for (_kind, _status, slug, _lang), files in groups.items():
+        mine = sorted(f for f in files if f in planned)
+        if len(files) > 1 and mine:
+            others = ", ".join(f"content/{f}" for f in sorted(files) if f != mine[0])
+            found.append(Finding(mine[0], None, f"lo slug «{slug}» è anche quello di {others}"))
+    return found
 
 
 def _metadata_findings(doc: Document, text: str, settings: dict) -> list[Finding]:

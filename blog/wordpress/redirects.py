@@ -49,6 +49,11 @@ class Redirects:
     queries: dict[str, dict[str, str]] = field(default_factory=dict)  # p → {123: new}
     why: dict[str, str] = field(default_factory=dict)  # old path → what it was (for notes)
     normalised: dict[str, str] = field(default_factory=dict)  # as found → as written
+    base: str = ""  # the old blog's folder (``/blog`` for ``https://x.example/blog``)
+
+    def add_site_path(self, path: str, new: str, why: str = "") -> None:
+        """An address WordPress made under the blog's own folder (``/category/x/``)."""
+        self.add_path(self.base + path, new, why)
 
     def add_path(self, old: str, new: str, why: str = "") -> None:
         address = rules().old_address(old)
@@ -70,6 +75,7 @@ class Redirects:
         payload = {
             "_": "Scritto da `invoke import-wordpress`: vecchi indirizzi di WordPress → nuovi. "
                  "Il plugin wordpress_redirects ne fa _redirects e pagine di reindirizzamento.",
+            **({"base": self.base + "/"} if self.base else {}),
             "paths": dict(sorted(self.paths.items())),
             "queries": {k: dict(sorted(v.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit()
                                        else 0)) for k, v in sorted(self.queries.items())},
@@ -94,10 +100,11 @@ class Redirects:
                     lines.append(f"    {_quote(key)} {_quote(new)};")
         lines += ["}", "", "# /?p=123 and /?page_id=45 (other arguments, e.g. utm_*, are ignored).",
                   'map "$uri|$arg_p|$arg_page_id" $wordpress_redirect_query {', '    default "";']
+        home = self.base + "/"
         for value, new in sorted(self.queries.get("p", {}).items()):
-            lines.append(f"    {_quote(f'/|{value}|')} {_quote(new)};")
+            lines.append(f"    {_quote(f'{home}|{value}|')} {_quote(new)};")
         for value, new in sorted(self.queries.get("page_id", {}).items()):
-            lines.append(f"    {_quote(f'/||{value}')} {_quote(new)};")
+            lines.append(f"    {_quote(f'{home}||{value}')} {_quote(new)};")
         lines.append("}")
         return "\n".join(lines) + "\n"
 

@@ -33,11 +33,14 @@ class Document:
     status: str
     slug: str
     url: str
-    save_as: str
+    save_as: str  # "" when the build writes no page (a draft)
+    published_as: str  # where it goes once published (drafts included)
 
     @property
     def built(self) -> bool:
-        return self.status in ("published", "hidden") and bool(self.save_as)
+        """Written by the build: published, hidden, or a draft with its own ``Save_as``
+        (Pelican writes those too)."""
+        return bool(self.save_as)
 
     @property
     def listed(self) -> bool:
@@ -123,7 +126,9 @@ class Site:
         url = str(values.get("url") or _format(settings.get(f"{klass}_URL", ""), fields))
         save_as = str(values.get("save_as")
                       or _format(settings.get(f"{klass}_SAVE_AS", ""), fields))
-        return Document(relpath, kind, values, status, str(slug), url, save_as)
+        published_as = str(values.get("save_as") or _format(
+            settings.get(f"{'ARTICLE' if kind == 'article' else 'PAGE'}_SAVE_AS", ""), fields))
+        return Document(relpath, kind, values, status, str(slug), url, save_as, published_as)
 
     # ------------------------------------------------------------ the whole site
     def finish(self) -> Site:

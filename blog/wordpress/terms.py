@@ -177,14 +177,14 @@ class Terms:
             role = self.became.get((kind, nicename), (kind, name))[0]
             if page is not None:
                 why = "categoria diventata tag" if kind == "category" and role == "tag" else ""
-                redirects.add_path(old, "/" + page, why)
+                redirects.add_site_path(old, "/" + page, why)
                 continue
             url, what = self.fallback(kind, site, (kind, nicename) in self.became)
             if (kind, nicename) in self.became:
                 built = "tag" if role == "tag" else "categoria"
-                self.report.change(f"{rules().decoded(old)} → /{url} ({what})",
+                self.report.change(f"{rules().decoded(redirects.base + old)} → /{url} ({what})",
                                    f"la build non fa la pagina del {built}")
-            redirects.add_path(old, "/" + url, "archivio di un termine senza pagina")
+            redirects.add_site_path(old, "/" + url, "archivio di un termine senza pagina")
 
 
 def author_name(export: Export, item: Item) -> str:
@@ -203,4 +203,4 @@ def add_author_redirects(export: Export, site: Site, redirects: Redirects) -> No
             continue
         url = Author(clean, settings).url
         if Author(clean, settings).slug and site.builds("/" + url):
-            redirects.add_path(f"/author/{login}/", "/" + url, "archivio di un autore")
+            redirects.add_site_path(f"/author/{login}/", "/" + url, "archivio di un autore")

@@ -112,10 +112,11 @@ def write_redirects(pelican) -> None:
             relative=html.escape(_relative(old, new)),
         ), encoding="utf-8")
         pages += 1
+    home = rules.old_address(data.get("base", "/")) or "/"  # the old blog's folder
     for name, values in data.get("queries", {}).items():
         for value, new in values.items():
             if _target_exists(output, new):
-                lines.append(f"/ {name}={quote(value)} {quote(new)} 301")
+                lines.append(f"{home} {name}={quote(value)} {quote(new)} 301")
     lines.append(END)
     redirects = output / "_redirects"
     previous = redirects.read_text(encoding="utf-8") if redirects.exists() else ""
