@@ -21,7 +21,7 @@ from tests.sitecopy import copy_project, invoke, tree_digest
 SECRET = "Segreto-di-casa-9931"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082"
 )
 POST = """Title: Un articolo con una foto
 Date: 2026-10-01 10:00
@@ -30,11 +30,11 @@ Tags: prova
 Slug: articolo-con-foto
 Summary: Un articolo con una foto.
 
-![Una foto]({static}/images/foto-usata.png)
+[![Una foto]({static}/images/foto-usata.png)]({static}/images/foto-usata.png)
 """
 # source under content/ → published by the production build?
 STATIC = {
-    "images/foto-usata.png": True,  # linked by a post
+    "images/foto-usata.png": True,  # linked by a post (shown only: its variants instead)
     "images/foto-orfana.png": False,  # linked by nothing
     "extra/fattura-cliente.pdf": False,  # a forgotten private file
     "extra/tenuto.txt": True,  # linked by nothing, listed in STATIC_KEEP
