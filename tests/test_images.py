@@ -118,13 +118,13 @@ def test_a_gallery_is_sized_for_its_two_columns(tmp_path: Path) -> None:
     assert "22.5rem" in out and "46rem" not in out
 
 
-def test_the_author_s_width_and_orientation_are_respected(tmp_path: Path) -> None:
+def test_the_author_s_width_orientation_and_height_are_respected(tmp_path: Path) -> None:
     _photo(tmp_path / "images" / "ritratto.jpg", (1600, 1200), orientation=6)
     _photo(tmp_path / "images" / "piccola.jpg")
     html = ('<img src="{static}/images/ritratto.jpg" alt="r">'
             '<img src="{static}/images/piccola.jpg" width="300" alt="p">')
     portrait, small = re.findall(r"<img[^>]*>", _rewrite(tmp_path, html).html)
-    assert 'width="736" height="981"' in portrait  # turned upright: 1200×1600
+    assert 'width="480" height="640"' in portrait  # turned upright: 1200×1600, 640 px tall
     assert 'width="300" height="225"' in small and "piccola-600." in small
 
 
@@ -307,3 +307,51 @@ def test_the_phone_photo_is_what_a_phone_writes() -> None:
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (4032, 3024)
         assert image.getexif().get_ifd(0x8825)[1] == "N"
+
+
+# The social card may show the post's photo
+
+
+def test_a_post_with_a_photo_gets_a_card_with_it(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from PIL import Image, ImageStat
+
+    og_image = local_plugin("og_image")
+    source = tmp_path / "foto.jpg"
+    source.write_bytes(phone_photo.jpeg(4, orientation=6))
+    facts = images.facts.read_facts(source)
+    article = SimpleNamespace(title="La scrivania di lunedì", slug="scrivania", metadata={},
+                              category="Delega", card_photo={"path": facts.path,
+                                                             "digest": facts.digest})
+    plain = SimpleNamespace(title="Senza foto", slug="testo", metadata={}, category="Delega")
+    cards = og_image.plan({"AUTHOR": "Giulia", "SITENAME": "Sito"}, [article, plain])
+    assert article.og_image == "og/scrivania.jpg" and plain.og_image == "og/testo.png"
+    card = cards["og/scrivania.jpg"]
+    assert card.key() != og_image.Card(card.title, card.label, card.footer, card.monogram).key()
+    og_image.render(card, tmp_path / "card.jpg")
+    data = (tmp_path / "card.jpg").read_bytes()
+    _no_camera(data)
+    with Image.open(tmp_path / "card.jpg") as drawn:
+        assert drawn.format == "JPEG" and drawn.size == (1200, 630) and not drawn.getexif()
+        photo_side = ImageStat.Stat(drawn.crop((700, 20, 1180, 610)).convert("L"))
+        paper_side = ImageStat.Stat(drawn.crop((20, 500, 60, 610)).convert("L"))
+        assert photo_side.stddev[0] > 20 > paper_side.stddev[0]
+    assert len(data) < 200_000
+
+
+def test_only_a_large_photo_goes_on_the_card(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    _photo(tmp_path / "images" / "grande.jpg", (1600, 1200))
+    _photo(tmp_path / "images" / "piccola.jpg", (640, 480))
+    _photo(tmp_path / "images" / "schermata.png", (1600, 1200), fmt="PNG")
+    for name, expected in (("grande.jpg", True), ("piccola.jpg", False),
+                           ("schermata.png", False)):
+        result = _rewrite(tmp_path, f'<img src="{{static}}/images/{name}" alt="">')
+        post = SimpleNamespace(metadata={}, settings={"PATH": str(tmp_path)})
+        assert (images._card_photo(post, result) is not None) is expected, name
+    featured = SimpleNamespace(metadata={"image": "images/grande.jpg"},
+                               settings={"PATH": str(tmp_path)})
+    chosen = images._card_photo(featured, markup.Rewritten(""))
+    assert chosen is not None and chosen["path"].endswith("grande.jpg")

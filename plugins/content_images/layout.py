@@ -4,10 +4,11 @@ The numbers mirror ``theme/static/css/site.css`` (keep them in step):
 
 - the column, ``.wrap``: ``min(100% - 2.5rem, 46rem)``, and ``100% - 2rem`` at
   ``max-width: 40rem``; a photo (``.prose > figure``) takes the whole column, 736 px;
-- a gallery (``figure.galleria``): two images a row with a ``1rem`` gap, 360 px each.
+- a gallery (``figure.galleria``): two images a row with a ``1rem`` gap, 360 px each;
+- a narrower image (a screenshot, an upright photo) is centred, its caption as wide.
 
 An image is shown at its *display width*: the author's ``width`` attribute, else its own
-width, at most the column's. The widths made for it are the display width at the
+width, at most the column's and at most what keeps it 640 px tall. The widths made for it are the display width at the
 densities screens have (½× for a narrow window, 1×, 1½×, 2×), never wider than the
 source, plus the source's own width when it falls between two of them.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 REM = 16
 COLUMN = 46 * REM  # 736 px
 GALLERY = (COLUMN - REM) // 2  # 360 px
+TALLEST = 40 * REM  # 640 px: the tallest a photo is shown in the column
 # A photo of the column width: the phone column, the tablet column, the desktop column.
 COLUMN_SIZES = ("(max-width: 40rem) calc(100vw - 2rem), (max-width: 48.5rem) "
                 "calc(100vw - 2.5rem), 46rem")
@@ -28,12 +30,19 @@ CLOSE = 0.1  # two widths closer than this share one file
 
 
 def display_width(source_width: int, layout: str = "column",
-                  requested: int | None = None) -> int:
+                  requested: int | None = None, source_height: int | None = None) -> int:
     """The CSS pixels an image is shown at in ``layout`` ("column" or "gallery"): the
-    author's width if given, else the image's own, at most the layout's."""
-    limit = GALLERY if layout == "gallery" else COLUMN
-    wanted = requested if requested and requested > 0 else source_width
-    return max(1, min(wanted, limit))
+    author's width if given, else the image's own, at most the layout's; in the column,
+    an upright photo no taller than :data:`TALLEST` (a 3:4 photo 480 px wide, centred:
+    the whole photo fits a laptop's screen)."""
+    if requested and requested > 0:
+        return max(1, min(requested, GALLERY if layout == "gallery" else COLUMN))
+    if layout == "gallery":
+        return max(1, min(source_width, GALLERY))
+    limit = COLUMN
+    if source_height and source_height > 0:
+        limit = min(limit, round(TALLEST * source_width / source_height))
+    return max(1, min(source_width, limit))
 
 
 def _merged(kept: list[int]) -> list[int]:

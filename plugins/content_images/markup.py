@@ -173,7 +173,7 @@ class Rewriter:
         _, site_path, facts = usable
         shape = "gallery" if gallery else "column"
         asked_w, asked_h = _number(attrs.get("width")), _number(attrs.get("height"))
-        display = layout.display_width(facts.width, shape, asked_w)
+        display = layout.display_width(facts.width, shape, asked_w, facts.height)
         made = plan(facts, site_path, layout.widths(display, facts.width))
         self.result.variants.extend(made)
         self.result.shown.add(site_path)

@@ -58,7 +58,7 @@ def _plain(value: object) -> str:
 def ensure_card(card: Card, cache: Path, painter: Painter | None = None,
                 fonts: str | None = None) -> tuple[Path, bool]:
     """Return the cached PNG for ``card`` and whether it had to be drawn now."""
-    path = cache / f"{card.key(fonts)}.png"
+    path = cache / f"{card.key(fonts)}.{card.suffix}"
     if path.is_file():
         return path, False
     if painter is None:
@@ -83,7 +83,7 @@ def link_or_copy(source: Path, dest: Path) -> None:
 def prune(cache: Path, keep: set[str]) -> int:
     """Remove the cached cards no page uses any more; return how many."""
     removed = 0
-    for path in cache.glob("*.png"):
+    for path in [*cache.glob("*.png"), *cache.glob("*.jpg")]:
         if path.name not in keep:
             path.unlink(missing_ok=True)
             removed += 1
@@ -92,7 +92,8 @@ def prune(cache: Path, keep: set[str]) -> int:
 
 def plan(settings: dict[str, Any], articles: list[Any]) -> dict[str, Card]:
     """The cards of a build, by output path: the site's, then one per article (named
-    after its slug, set as ``article.og_image``)."""
+    after its slug, set as ``article.og_image``; a JPEG beside the post's photo when
+    ``plugins/content_images`` gave it a ``card_photo``: :mod:`.photo`)."""
     monogram = _plain(settings.get("AUTHOR", "?"))[:1].upper()
     cards = {f"{OUTPUT_DIR}/{DEFAULT_NAME}.png": Card(
         title=_plain(settings.get("SITESUBTITLE") or settings.get("SITENAME")),
@@ -101,13 +102,18 @@ def plan(settings: dict[str, Any], articles: list[Any]) -> dict[str, Card]:
         monogram=monogram,
     )}
     for article in articles:
-        path = f"{OUTPUT_DIR}/{article.slug}.png"
-        cards[path] = Card(
+        # The post's photo, when plugins/content_images found one (``card_photo``).
+        photo = getattr(article, "card_photo", None) or {}
+        card = Card(
             title=_plain(article.title),
             label=_plain(article.metadata.get("series") or str(article.category)),
             footer=_plain(settings.get("SITENAME", "")),
             monogram=monogram,
+            photo=str(photo.get("path", "")),
+            photo_digest=str(photo.get("digest", "")),
         )
+        path = f"{OUTPUT_DIR}/{article.slug}.{card.suffix}"
+        cards[path] = card
         article.og_image = path
     return cards
 
@@ -128,7 +134,8 @@ class CardBatch:
         fonts = fonts_digest()
         self.cards = cards
         self.cache = cache
-        self.files = {rel: cache / f"{card.key(fonts)}.png" for rel, card in cards.items()}
+        self.files = {rel: cache / f"{card.key(fonts)}.{card.suffix}"
+                      for rel, card in cards.items()}
         missing = {path: cards[rel] for rel, path in self.files.items() if not path.is_file()}
         self.drawn = len(missing)
         self.drawing = Drawing.start(missing, workers)

@@ -1,6 +1,7 @@
 """One social card: what it shows (:class:`Card`, and the key it is cached under) and
 how it is drawn (:class:`Painter`, :func:`render`): a 1200×630 palette PNG with the
-title wrapped in up to four lines, in the OFL fonts of ``fonts/``.
+title wrapped in up to four lines, in the OFL fonts of ``fonts/`` (or, for a post with
+a photo, the photo beside the title: :mod:`.photo`).
 """
 
 from __future__ import annotations
@@ -38,15 +39,22 @@ class Card:
     label: str
     footer: str
     monogram: str
+    photo: str = ""  # the post's photo (:mod:`.photo`), and the hash of its bytes
+    photo_digest: str = ""
 
     def key(self, fonts: str | None = None) -> str:
         """Cache key; ``fonts`` is :func:`fonts_digest` (computed here when not given)."""
-        payload = json.dumps(
-            [DESIGN_VERSION, WIDTH, HEIGHT, self.title, self.label, self.footer,
-             self.monogram, fonts or fonts_digest()],
-            ensure_ascii=False,
-        )
+        shown = [DESIGN_VERSION, WIDTH, HEIGHT, self.title, self.label, self.footer,
+                 self.monogram, fonts or fonts_digest()]
+        if self.photo:
+            shown += ["foto", self.photo_digest]
+        payload = json.dumps(shown, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def suffix(self) -> str:
+        """``jpg`` for a card with a photo, ``png`` for the text card."""
+        return "jpg" if self.photo else "png"
 
 
 def fonts_digest() -> str:
@@ -164,9 +172,15 @@ def _fit_title(draw, title: str, painter: Painter | None = None):
 
 
 def render(card: Card, dest: Path, painter: Painter | None = None) -> None:
-    """Draw ``card`` as a 1200×630 palette PNG at ``dest``."""
+    """Draw ``card`` as a 1200×630 palette PNG at ``dest`` (a JPEG with the post's photo:
+    :mod:`.photo`)."""
     from PIL import ImageDraw
 
+    if card.photo:
+        from .photo import render_photo
+
+        render_photo(card, dest, painter)
+        return
     painter = painter or Painter()
     canvas = painter.base(card.footer, card.monogram)
     painter.text(canvas, (MARGIN, 78), card.label.upper(), painter.font(LABEL_FONT, 28), ACCENT)
