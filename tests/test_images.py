@@ -48,8 +48,8 @@ def _rewrite(root: Path, html: str, **page) -> markup.Rewritten:
 
 
 def test_widths_follow_the_column_and_the_densities_and_never_upscale() -> None:
-    assert layout.widths(736, 4032) == [368, 736, 1104, 1472]
-    assert layout.widths(736, 1000) == [368, 736, 1000]  # the source's own width on top
+    assert layout.widths(736, 4032) == [368, 672, 736, 1104, 1472]
+    assert layout.widths(736, 1000) == [368, 672, 736, 1000]  # the source's own width on top
     assert layout.widths(300, 300) == [150, 300]  # never wider than the source
     assert layout.widths(1, 1) == [1]
     assert layout.display_width(4032) == 736 and layout.display_width(500) == 500
@@ -88,7 +88,7 @@ def test_a_photo_becomes_a_picture_in_a_figure_with_its_caption(tmp_path: Path) 
     assert re.search(r'src="\.\./images/scrivania-736\.[0-9a-f]{10}\.jpg"', img)
     assert "loading" not in img and 'decoding="async"' in img  # the first image: eager
     assert re.findall(r"scrivania-(\d+)\.[0-9a-f]{10}\.avif (\d+)w", out) == [
-        ("368", "368"), ("736", "736"), ("1104", "1104"), ("1472", "1472")]
+        ("368", "368"), ("672", "672"), ("736", "736"), ("1104", "1104"), ("1472", "1472")]
     assert 'sizes="(max-width: 40rem) calc(100vw - 2rem)' in img
     assert result.shown == {"images/scrivania.jpg"} and result.photo is not None
     assert {v.format for v in result.variants} == {"avif", "webp", "jpeg"}

@@ -202,7 +202,7 @@ def test_edits_make_only_what_changed_and_broken_images_stop_the_build(project: 
     made, pruned = _made(project)
     assert made == 12 and pruned == 12  # four widths, three formats, for that photo only
     after = {p.name for p in cache.iterdir()}
-    assert len(after - before) == 12 and len(before - after) == 12
+    assert len(after - before) == 12 and len(before - after) == 12  # (upright: 480 px wide)
 
     live = (project / "output").resolve()
     images = project / "content" / "images"

@@ -95,6 +95,7 @@ class Run:
 
     def start(self) -> None:
         """Every post is read: start making the variants the cache lacks."""
+        self.started = time.perf_counter()
         jobs: dict[str, list] = {}
         seen: set[str] = set()
         for variant in self.variants.values():
@@ -153,6 +154,7 @@ class Run:
     def finish(self, staticfiles: list[Any], links: set[str]) -> None:
         """The pages are written: every picture into the output, the originals Pelican
         would copy replaced, the cache pruned."""
+        waiting = time.perf_counter()
         results = self.encoding.wait() if self.encoding is not None else []
         for source, done, error in results:
             for name, size in done:
@@ -174,8 +176,9 @@ class Run:
         self.store.save()
         MEMO.save(self.cache / "facts.json")
         logger.info("content_images: %d immagini, %d file (%d nuovi, %d dalla cache, %d tolti "
-                    "dalla cache) in %.2f s", len(self.shown), published, self.made,
-                    published - self.made, pruned, time.perf_counter() - self.started)
+                    "dalla cache) in %.2f s, %.2f s dopo le pagine", len(self.shown), published,
+                    self.made, published - self.made, pruned,
+                    time.perf_counter() - self.started, time.perf_counter() - waiting)
 
     def _theme(self) -> int:
         """The theme's pictures (the kit's cover and thumbnails), from the site's files."""
