@@ -59,6 +59,7 @@ PLUGINS = [
     "reserved_paths",  # no post at pagefind/, feeds/, theme/, kit/, og/, bozze/, isso/…
     "front_matter",
     "draft_guard",
+    "scheduled_posts",  # a post dated in the future: a badge here, held in production
     "pelican.plugins.series",
     "pelican.plugins.related_posts",
     "pelican.plugins.neighbors",

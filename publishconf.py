@@ -23,6 +23,8 @@ DRAFT_PAGE_SAVE_AS = ""
 # list in STATIC_KEEP (glob patterns, e.g. "extra/google*.html") those fetched by name only.
 STATIC_PRUNE_UNREFERENCED = True
 DRAFTS_PREVIEW: dict[str, str] = {}  # never: production has no draft preview
+# A post dated in the future waits for its date (TIMEZONE); deploy/ rebuilds daily.
+SCHEDULED_POSTS = "hide"
 
 # Own caches: Pelican pickles settings into its content cache, so sharing the
 # development one could leak development URLs into production pages.

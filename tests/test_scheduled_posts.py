@@ -1,0 +1,118 @@
+"""Scheduled posts (plugins/scheduled_posts): a post dated in the future is in no
+production file until its date, in the site's time zone; development shows it with a
+«programmato per il …» badge; ``invoke publish`` names it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.sitecopy import copy_project, invoke
+
+TOKEN = "Calendario-futuro-9137"
+SLUG = "post-programmato-futuro"
+# 1 June 2030, 00:30 in Rome: still 31 May in UTC (22:30).
+WHEN = dt.datetime(2030, 6, 1, 0, 30, tzinfo=ZoneInfo("Europe/Rome"))
+POST = f"""Title: Post programmato {TOKEN}
+Date: 2030-06-01 00:30
+Category: Delega
+Tags: delega, tag-{TOKEN.lower()}
+Slug: {SLUG}
+Summary: Riassunto {TOKEN}.
+
+Corpo del post programmato {TOKEN}.
+"""
+
+
+def _plugin():
+    from blog.build.settings import local_plugin
+
+    return local_plugin("scheduled_posts")
+
+
+def test_the_clock_is_the_site_time_zone() -> None:
+    plugin = _plugin()
+    zone = ZoneInfo("Europe/Rome")
+
+    class Post:
+        date = WHEN
+
+    before = dt.datetime(2030, 5, 31, 22, 29, tzinfo=dt.UTC)
+    after = dt.datetime(2030, 5, 31, 22, 31, tzinfo=dt.UTC)
+    assert plugin.is_scheduled(Post, before, zone)
+    assert not plugin.is_scheduled(Post, after, zone)
+    settings = {"TIMEZONE": "Europe/Rome"}
+    # A naive SCHEDULED_NOW is read in TIMEZONE; SOURCE_DATE_EPOCH is seconds (UTC).
+    assert plugin.now_for({**settings, "SCHEDULED_NOW": "2030-06-01 00:31"}, {}) == after
+    epoch = str(int(after.timestamp()))
+    assert plugin.now_for(settings, {"SOURCE_DATE_EPOCH": epoch}) == after
+    assert plugin.now_for({**settings, "SCHEDULED_NOW": int(before.timestamp())},
+                          {"SOURCE_DATE_EPOCH": epoch}) == before
+
+
+def _files_naming(output: Path, token: str) -> list[str]:
+    """Files of ``output`` naming ``token``, in their name or bytes (Pagefind's
+    fragments and index read gunzipped)."""
+    needles = (token.encode(), token.lower().encode())
+    found = []
+    for path in output.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b" and not path.name.endswith(".gz"):
+            try:
+                data = gzip.decompress(data)
+            except OSError:
+                pass
+        if token.lower() in path.as_posix().lower() or any(n in data for n in needles):
+            found.append(path.relative_to(output).as_posix())
+    return sorted(found)
+
+
+@pytest.mark.slow
+def test_a_future_post_waits_for_its_date(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    (project / "content" / "articles" / f"{SLUG}.md").write_text(POST, encoding="utf-8")
+    day_before = str(int((WHEN - dt.timedelta(minutes=1)).timestamp()))
+    day_of = str(int((WHEN + dt.timedelta(minutes=1)).timestamp()))
+
+    # Production, the minute before: in no file (pages, listings, tags, feeds, sitemap,
+    # search index, social cards).
+    held = invoke(project, "preview", env={"SOURCE_DATE_EPOCH": day_before})
+    assert held.returncode == 0, held.stdout + held.stderr
+    output = (project / "output").resolve()
+    assert (output / "sei-pronto-assistente-virtuale" / "index.html").exists()
+    assert any(output.glob("pagefind/fragment/*")), "no search index to look into"
+    assert _files_naming(output, TOKEN) == []
+    assert _files_naming(output, SLUG) == []
+
+    from blog.publish.pipeline import next_scheduled_line
+
+    line = next_scheduled_line(project / "publishconf.py")
+    assert f"«Post programmato {TOKEN}», il 1 giugno 2030" in line
+
+    # Production, the minute after: published, with no badge.
+    out = invoke(project, "preview", env={"SOURCE_DATE_EPOCH": day_of})
+    assert out.returncode == 0, out.stdout + out.stderr
+    output = (project / "output").resolve()
+    page = (output / SLUG / "index.html").read_text(encoding="utf-8")
+    assert TOKEN in page and "programmato per il" not in page
+    for name in ("index.html", "sitemap.xml", "feeds/tutti.atom.xml"):
+        assert SLUG in (output / name).read_text(encoding="utf-8"), name
+    assert any(output.glob(f"og/{SLUG}.*")), "no social card"
+    assert any(name.startswith("pagefind/") for name in _files_naming(output, TOKEN))
+    assert next_scheduled_line(project / "publishconf.py") == ""
+
+    # Development, before its date: shown, marked, on its page and in the listings.
+    dev = invoke(project, "build", env={"SOURCE_DATE_EPOCH": day_before})
+    assert dev.returncode == 0, dev.stdout + dev.stderr
+    output = (project / "output").resolve()
+    badge = '<mark class="scheduled">programmato per il 1 giugno 2030</mark>'
+    assert badge in (output / SLUG / "index.html").read_text(encoding="utf-8")
+    assert badge in (output / "index.html").read_text(encoding="utf-8")
+    assert "programmato per il" not in (
+        output / "sei-pronto-assistente-virtuale" / "index.html").read_text(encoding="utf-8")
