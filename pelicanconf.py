@@ -63,7 +63,7 @@ PLUGINS = [
     "pelican.plugins.series",
     "pelican.plugins.related_posts",
     "pelican.plugins.neighbors",
-    "pelican.plugins.sitemap",
+    "fresh_sitemap",  # pelican-sitemap made anew for every run (a failed run keeps no state)
     "reproducible",  # SOURCE_DATE_EPOCH for the sitemap's undated pages (after sitemap)
     "kit_pdf",
     "plain_text_meta",

@@ -50,13 +50,16 @@ def _build(plan: Plan) -> None:
 @task
 def clean(c):
     """Remove the generated site (every version of it) and the build caches; the
-    comments (commenti/) stay."""
-    from blog.build.outputs import remove_all
+    comments (commenti/) stay. Waits for the builds under way (any output) to end."""
+    from blog.build.locks import caches_exclusive
+    from blog.build.outputs import locked, remove_all
     from blog.comments.store import rescue_legacy
 
     rescue_legacy(ROOT)  # comments that an older version kept in .cache/isso/
-    remove_all(CONFIG["deploy_path"])
-    shutil.rmtree(paths.CACHE, ignore_errors=True)
+    with caches_exclusive(ROOT, say=_flushing_print):
+        with locked(CONFIG["deploy_path"], say=_flushing_print):
+            remove_all(CONFIG["deploy_path"])
+        shutil.rmtree(paths.CACHE, ignore_errors=True)
     print("Pulito: output/, le sue versioni e .cache/ rimossi (i commenti in commenti/ restano)")
 
 

@@ -162,6 +162,30 @@ def test_template_error_names_the_template_and_line(project: Path) -> None:
                      "tag sconosciuto «endblok»", before)
 
 
+LONG_TITLE = " ".join(["parola"] * 2858)[:20_000]
+ALONE = {  # mistakes that stop a build by themselves (an exception, or a slug left empty)
+    "tag-senza-lettere": (GOOD_POST.replace("Tags: prova", "Tags: ???"), 4,
+                          "il tag «???» non ha né lettere né cifre"),
+    "titolo-lunghissimo": (GOOD_POST.replace("Un articolo di prova", LONG_TITLE)
+                           .replace("Slug: articolo-di-prova\n", ""), 1,
+                           "il titolo è lungo 20.000 caratteri e, senza una riga «Slug:»"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALONE))
+def test_a_post_whose_address_cannot_be_made_is_named(project: Path, name: str) -> None:
+    text, line, reason = ALONE[name]
+    before = tree_digest(project / "output")
+    post = project / "content" / "articles" / f"{name}.md"
+    post.write_text(text, encoding="utf-8")
+    try:
+        result = invoke(project, "build")
+    finally:
+        post.unlink()
+    _assert_reported(project, result, f"content/articles/{name}.md:{line}", reason, before)
+    assert len(result.stdout + result.stderr) < 2_000  # never the 20 kB name itself
+
+
 def _unclosed_block(css: bytes) -> bytes:
     lines = css.decode("utf-8").splitlines()
     lines.insert(70, ".cover { color: red; ")  # a block that never closes
@@ -177,6 +201,11 @@ KIT_CASES = {
     "kit-css-non-utf8": ("kit.css", lambda data: data + "/* caffè */\n".encode("cp1252"),
                          "kit/kit.css:", "non è in UTF-8"),
     "kit-css-forma": ("kit.css", _unclosed_block, "kit/kit.css:71", "CSS non valido"),
+    # Once WeasyPrint's English «Anchor defined twice», against kit/kit.css.
+    "kit-yaml-id-doppio": ("kit.yaml",
+                           lambda data: data.replace(b"- id: distanza", b"- id: lasciare", 1),
+                           "kit/kit.yaml:", "l’id «lasciare» della domanda 2 è già quello "
+                           "della domanda 1"),
 }
 
 

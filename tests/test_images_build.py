@@ -9,9 +9,12 @@ orientation 6) in a post that also links the first one whole. Then:
 - Chromium at 375 px DPR 2 and at 1280 px DPR 1 downloads each photo once, as AVIF, within
   ``PAGE_BUDGETS`` (120 kB and 220 kB), shows it at the size its ``width``/``height``
   announce, with no layout shift while the page loads and scrolls;
-- an edit build makes no new file; a replaced photo makes only its own, and its old files
+- ``invoke check --quick`` passes (links, static files, page weight); an edit build makes
+  no new file; a replaced photo makes only its own, and its old files
   leave the cache; a missing, empty or damaged image stops the build with the post's
-  file and line, and ``output/`` stays as it was.
+  file and line, and ``output/`` stays as it was;
+- in livereload, a photo added to the open post is made (its files only) and served,
+  and a text edit after it keeps them.
 """
 
 from __future__ import annotations
@@ -186,6 +189,14 @@ def test_the_page_weight_check_measures_the_photos(site: Path, browser) -> None:
     assert desktop["image"] <= PAGE_BUDGETS["image"] and desktop["total"] <= PAGE_BUDGETS["total"]
 
 
+def test_invoke_check_passes_on_the_post_with_photos(project: Path, site: Path) -> None:
+    """Links, static files (a shown photo's address holds its largest variant: in use),
+    page weight with the photo budgets, as the author runs it."""
+    result = invoke(project, "check", "--quick", "--site", str(site))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✓ Peso delle pagine" in result.stdout and "✓ File statici" in result.stdout
+
+
 def test_edits_make_only_what_changed_and_broken_images_stop_the_build(project: Path) -> None:
     post = project / "content" / "articles" / "la-scrivania-di-lunedi.md"
     post.write_text(post.read_text(encoding="utf-8") + "\nUna riga aggiunta.\n", encoding="utf-8")
@@ -224,3 +235,43 @@ def test_edits_make_only_what_changed_and_broken_images_stop_the_build(project: 
         post.write_text(post.read_text(encoding="utf-8").replace(
             f"\n![Rotta]({{static}}/images/{name})\n", ""), encoding="utf-8")
         (images / name).unlink()
+
+
+def test_livereload_makes_a_new_photo_s_files_and_keeps_the_others(project: Path) -> None:
+    import urllib.request
+
+    from tests.workflow_support import LiveServer, wait_for
+
+    cache = project / ".cache" / "images"
+    post = project / "content" / "articles" / "la-scrivania-di-lunedi.md"
+    server = LiveServer(project)
+    try:
+        before = {p.name for p in cache.iterdir()}
+        phone_photo.write(project / "content/images/nuova.jpg", 7)
+        post.write_text(post.read_text(encoding="utf-8")
+                        + "\n![Una foto nuova]({static}/images/nuova.jpg)\n", encoding="utf-8")
+        page = f"{server.url}/la-scrivania-di-lunedi/"
+
+        def variant() -> str | None:
+            html = urllib.request.urlopen(page).read().decode("utf-8")
+            found = re.search(r"\.\./(images/nuova-736\.[0-9a-f]{10}\.avif)", html)
+            return found.group(1) if found else None
+
+        url = f"{server.url}/{wait_for(variant, 120, 'la foto nuova nella pagina')}"
+
+        def served() -> bool:
+            try:
+                with urllib.request.urlopen(url) as response:
+                    return response.headers["Content-Type"] == "image/avif"
+            except OSError:
+                return False
+
+        wait_for(served, 60, "la versione AVIF della foto nuova")
+        made = {p.name for p in cache.iterdir()} - before
+        assert len(made) == 15, made  # five widths, three formats: that photo's only
+        since = len(server.lines)
+        post.write_text(post.read_text(encoding="utf-8") + "\nSolo testo.\n", encoding="utf-8")
+        server.wait_line(r"Sito aggiornato", since)
+        assert served() and {p.name for p in cache.iterdir()} - before == made
+    finally:
+        server.stop()

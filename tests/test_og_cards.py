@@ -1,6 +1,6 @@
 """Social cards (plugins/og_image): size budget, drawn only when they change, cache pruned.
 
-A build's cards (``CardBatch``) are drawn and linked on real folders, and the plugin's
+A build's cards (``CardBatch``) are drawn and copied on real folders, and the plugin's
 generator runs the way Pelican runs it; no timing is asserted (see
 ``benchmarks/bench_build.py`` for the milliseconds).
 """
@@ -25,12 +25,12 @@ def _card(title: str) -> og_image.Card:
                          footer="Giulia · Assistente Virtuale", monogram="G")
 
 
-def _build(tmp: Path, name: str, titles: dict[str, str]) -> Path:
+def _build(tmp: Path, name: str, titles: dict[str, str], live: Path | None = None) -> Path:
     """One build's cards into ``tmp/name``; the cache is shared between builds."""
     output = tmp / name
     output.mkdir()
     cards = {f"og/{slug}.png": _card(title) for slug, title in titles.items()}
-    og_image.CardBatch(cards, tmp / "cache" / "og-images").write(output)
+    og_image.CardBatch(cards, tmp / "cache" / "og-images").write(output, live)
     return output
 
 
@@ -62,8 +62,15 @@ def test_a_card_is_redrawn_when_its_title_changes_and_not_otherwise(tmp_path: Pa
 
     second = _build(tmp_path, "v2", {"uno": "Primo titolo", "due": "Secondo titolo"})
     assert _cache(tmp_path) == cached  # nothing drawn again
-    for name in ("uno", "due"):  # linked from the cache, not copied
-        assert (second / "og" / f"{name}.png").stat().st_ino == \
+    for name in ("uno", "due"):  # copied: the site shares no byte with the cache
+        card = second / "og" / f"{name}.png"
+        assert card.stat().st_ino not in cached.values()
+        assert card.read_bytes() == (first / "og" / f"{name}.png").read_bytes()
+    # With the live version given, the same bytes are linked from it (never the cache).
+    linked = _build(tmp_path, "v2-dal-vivo", {"uno": "Primo titolo", "due": "Secondo titolo"},
+                    live=first)
+    for name in ("uno", "due"):
+        assert (linked / "og" / f"{name}.png").stat().st_ino == \
             (first / "og" / f"{name}.png").stat().st_ino
 
     third = _build(tmp_path, "v3", {"uno": "Primo titolo, cambiato", "due": "Secondo titolo"})
@@ -73,12 +80,27 @@ def test_a_card_is_redrawn_when_its_title_changes_and_not_otherwise(tmp_path: Pa
     assert (third / "og" / "uno.png").read_bytes() != (first / "og" / "uno.png").read_bytes()
 
 
+def test_a_damaged_cached_card_is_drawn_again_and_never_reaches_the_site(
+        tmp_path: Path) -> None:
+    first = _build(tmp_path, "v1", {"uno": "Primo titolo"})
+    (cached,) = (tmp_path / "cache" / "og-images").glob("*.png")
+    good = cached.read_bytes()
+    for damage in (b"", good[: len(good) // 2], b"[]"):
+        with open(cached, "r+b") as handle:  # in place, as a crash or ``> file`` leaves it
+            handle.truncate(0)
+            handle.write(damage)
+        assert (first / "og" / "uno.png").read_bytes() == good  # the site is untouched
+        again = _build(tmp_path, f"v-{len(damage)}", {"uno": "Primo titolo"})
+        assert (again / "og" / "uno.png").read_bytes() == good
+        assert cached.read_bytes() == good  # drawn again into the cache
+
+
 def test_cards_no_page_uses_are_pruned_from_the_cache(tmp_path: Path) -> None:
     _build(tmp_path, "v1", {"uno": "Primo", "due": "Secondo", "tre": "Terzo"})
     assert len(_cache(tmp_path)) == 3
     kept = _build(tmp_path, "v2", {"due": "Secondo"})
     assert len(_cache(tmp_path)) == 1
-    # The surviving card is the one the build links into its output.
+    # The surviving card is the one the build copies into its output.
     (only,) = _cache(tmp_path)
     assert (kept / "og" / "due.png").read_bytes() == \
         (tmp_path / "cache" / "og-images" / only).read_bytes()

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from blog.build import outputs
 
@@ -113,3 +118,64 @@ def test_a_staging_folder_not_known_to_be_clean_is_made_anew_and_old_ones_go(
     newer = _version(output, "nuova")
     outputs.switch(output, newer)
     assert not again.exists()  # its version is gone: so is it
+
+
+def test_a_missing_live_folder_keeps_the_version_live_before_it(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    first = _version(output, "uno")
+    outputs.switch(output, first)
+    second = _version(output, "due")
+    outputs.switch(output, second)
+    shutil.rmtree(second)  # the live folder gone: output is a dangling link
+    outputs.remove_leftovers(output)  # what the next build does first
+    assert first.is_dir()
+    outputs.switch(output, _version(output, "tre"))
+    assert first.is_dir()  # still the previous version to go back to
+
+
+def _waiting(output: Path, said: list[str], inside: threading.Event,
+             release: threading.Event) -> threading.Thread:
+    def hold() -> None:
+        with outputs.locked(output, say=said.append):
+            inside.set()
+            release.wait(30)
+    thread = threading.Thread(target=hold)
+    thread.start()
+    return thread
+
+
+def test_a_build_waiting_for_another_says_so_once(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    said: list[str] = []
+    inside, release = threading.Event(), threading.Event()
+    with outputs.locked(output):
+        thread = _waiting(output, said, inside, release)
+        deadline = time.monotonic() + 30
+        while not said and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not inside.is_set()
+    assert inside.wait(30)
+    release.set()
+    thread.join(30)
+    assert said == ["Aspetto che finisca un’altra build di output/…"]
+
+
+def test_a_lock_removed_while_a_build_waited_is_never_held_twice(tmp_path: Path) -> None:
+    """``invoke clean`` removes the versions folder, its lock included, while a build
+    waits: the waiting build then locks the new file, so a third one must wait too."""
+    output = tmp_path / "output"
+    said: list[str] = []
+    inside, release = threading.Event(), threading.Event()
+    with outputs.locked(output):
+        thread = _waiting(output, said, inside, release)
+        deadline = time.monotonic() + 30
+        while not said and time.monotonic() < deadline:
+            time.sleep(0.01)
+        outputs.remove_all(output)  # clean, holding the lock
+    assert inside.wait(30)
+    try:
+        with pytest.raises(BlockingIOError), outputs.locked(output, wait=False):
+            pass
+    finally:
+        release.set()
+        thread.join(30)

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from blog.build.errors import Problem
-from blog.build.problems import Context, from_record
+from blog.build.problems import Context, cache_notice, from_record
 
 Say = Callable[[str], None]
 # Libraries whose warnings are advice, not a broken site (WeasyPrint's CSS notes…).
 ADVISORY_LOGGERS = ("weasyprint", "fontTools", "PIL", "markdown")
 # INFO lines worth showing the author while a build runs.
-SHOWN_INFO_LOGGERS = ("kit_pdf", "reproducible", "static_guard", "render_memo")
+SHOWN_INFO_LOGGERS = ("kit_pdf", "reproducible", "static_guard", "render_memo",
+                      "og_image.cache")
 
 
 class Capture(logging.Handler):
@@ -49,6 +50,10 @@ class Capture(logging.Handler):
             self.log.write("".join(traceback.format_exception(*record.exc_info)))
         if record.levelno >= logging.WARNING and not record.name.startswith(ADVISORY_LOGGERS):
             if _repeats(record, self.problems, self.ctx.content):
+                return
+            notice = cache_notice(self.ctx, record)
+            if notice is not None:  # a cache Pelican throws away and makes again
+                self.say(f"      {notice}")
                 return
             self.problems.append(from_record(self.ctx, record))
         elif record.levelno == logging.INFO and record.name.startswith(SHOWN_INFO_LOGGERS):

@@ -34,6 +34,15 @@ class BuildContext:
         self.save_memo: Callable[[Path], None] | None = None
         #: The render memo's own state while Pelican runs (the plugin's business).
         self.memo_build: Any = None
+        #: The live version (None: nothing live yet). A plugin may take a file from it
+        #: when it holds exactly the bytes the build would write (``og_image``: a card
+        #: is linked from there, or in place not written at all), never from a cache.
+        self.live: Path | None = None
+        #: Pelican writes into the staging folder of :attr:`live` (livereload).
+        self.in_place = False
+        #: Written by such a plugin, in place: files of the live version it kept as
+        #: they are (moved in like the reused pages, see ``outputs.apply``).
+        self.kept_files: set[str] = set()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pelican's content cache pickles the settings with every post: a context is

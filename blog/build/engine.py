@@ -1,27 +1,33 @@
 """The build engine: every task that builds the site (build, preview, publish, regenerate,
 livereload, check) runs a :class:`~blog.build.plan.Plan` through :meth:`Engine.build`.
 
-One build, in this process, top to bottom in :meth:`Engine.build`:
+One build, in this process, top to bottom in :meth:`Engine.build`, holding the project's
+caches against ``invoke clean`` and the output against another build (:mod:`.locks`;
+a build that has to wait says so):
 
 1. settings: the plan's settings file (it decides everything environment-specific:
-   URLs, caches, drafts, dates) with the plan's overrides; a build whose inputs did not
-   change since the live version was made is skipped (:mod:`.fingerprint`);
-2-3. the kit and Pelican: the kit plugin finds its PDF in the cache or renders it in a
-   worker while Pelican reads the posts; Pelican writes the site into a new version
-   folder beside ``output`` (or, in livereload, into the staging folder of the live
-   one). Every warning or error Pelican or a plugin logs becomes a
-   :class:`~blog.build.errors.Problem` (file, line, Italian reason) and fails the build
-   (:mod:`.capture`);
-4. search: Pagefind indexes the new version (:mod:`.search`), then the plan's own steps
-   run on it;
-5. switch: ``output`` points at the new version in one rename (:mod:`.outputs`); in
+   URLs, caches, drafts, dates) with the plan's overrides; every cache folder is checked
+   for being one (:mod:`.caches`); a build whose inputs did not change since the live
+   version was made, and whose live files are as that build left them, is skipped
+   (:mod:`.fingerprint`);
+2-3. the kit and Pelican (:mod:`.pelican_run`): Pelican's content caches are checked
+   against the notes of the run that wrote them; the kit plugin finds its PDF in the
+   cache or renders it in a worker while Pelican reads the posts; Pelican writes the
+   site into a new version folder beside ``output`` (or, in livereload, into the
+   staging folder of the live one). Every warning or error Pelican or a plugin logs
+   becomes a :class:`~blog.build.errors.Problem` (file, line, Italian reason) and fails
+   the build (:mod:`.capture`);
+4. check: every file the settings promise is there and whole (:mod:`.verify`);
+5. search: Pagefind indexes the new version and the index is read back
+   (:mod:`.search`, :mod:`.search_check`), then the plan's own steps run on it;
+6. switch: ``output`` points at the new version in one rename (:mod:`.outputs`); in
    livereload the staged pages are moved into the live version instead.
 
 A failure raises :class:`~blog.build.errors.BuildError` and removes what the build
-wrote: ``output`` still points at the last good site. Tracebacks go to
+wrote: ``output`` still points at the last good site. What the machine did (a full
+disk, a permission refused) is said as such (:mod:`.system_errors`). Tracebacks go to
 ``.cache/ultima-build.log``, never to the author's terminal.
 """
-
 from __future__ import annotations
 
 import contextlib
@@ -30,19 +36,17 @@ import shutil
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from blog.build import fingerprint, outputs
-from blog.build.capture import captured, fail_on
-from blog.build.context import SETTING, BuildContext
+from blog.build import caches, fingerprint, locks, outputs, pelican_run, verify
+from blog.build.context import BuildContext
 from blog.build.errors import BuildError, Problem
 from blog.build.plan import Plan, Purpose
-from blog.build.problems import Context, from_exception, is_broken_cache
+from blog.build.problems import Context, from_exception
 from blog.build.settings import read_settings
-from blog.build.templates import use_compiled_templates
 from blog.paths import build_log
 from blog.report import (
     KitFacts,
@@ -113,25 +117,39 @@ class Engine:
         self.keep_site = keep_site
         self.site: Any = None
         self._templates: dict[str, Any] = {}
-        self._generators: list[Any] = []
 
     def build(self, plan: Plan, steps: Steps | None = None) -> BuildResult:
         """Run ``plan``; raise BuildError (``output`` then unchanged)."""
-        began = time.perf_counter()
+        root = plan.settings_file.resolve().parent
+        output = plan.output.absolute()
+        try:
+            with locks.caches_in_use(root, self.say):
+                return self._build(plan, steps, time.perf_counter())
+        except BuildError:
+            raise
+        except Exception as exc:  # the setup steps: settings, locks, caches, the log
+            _log_traceback(build_log(root))
+            ctx = Context(root, root / "content", None, output.name)
+            raise BuildError(from_exception(ctx, exc)) from None
+
+    def _build(self, plan: Plan, steps: Steps | None, began: float) -> BuildResult:
         settings_file = plan.settings_file.resolve()
         root = settings_file.parent
         output = plan.output.absolute()
         cache = root / ".cache"
+        log_path = build_log(root)
 
-        # 1. Settings, and nothing to do when nothing changed.
+        # 1. Settings, the caches' shape, and nothing to do when nothing changed.
+        settings = read_settings(settings_file, _override(plan, output))
+        caches.check_shapes(root, settings, log_path, self.say)
+        stamp = fingerprint.load(cache, output, self.say, root)
+        pelican_cache = Path(settings["CACHE_PATH"])
         digest = None
         if plan.may_skip:
-            settings = read_settings(settings_file, _override(plan, output))
             digest = fingerprint.inputs_digest(settings, root, drafts=plan.drafts, search=True)
-            pelican_cache = Path(settings["CACHE_PATH"])
-            with outputs.locked(output):
+            with outputs.locked(output, say=self.say):
                 current = outputs.current_version(output)
-                if fingerprint.unchanged(cache, output, current, digest, pelican_cache):
+                if fingerprint.unchanged(stamp, current, digest, pelican_cache):
                     assert current is not None
                     outputs.remove_leftovers(output)  # what an interrupted build left
                     self.say(f"Nessun file è cambiato dall’ultima build: {output.name}/ "
@@ -140,12 +158,18 @@ class Engine:
         fingerprint.forget(cache, output)
 
         timings: dict[str, float] = {}
-        log_path = build_log(root)
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        with outputs.locked(output), log_path.open("w", encoding="utf-8") as log:
+        with outputs.locked(output, say=self.say), log_path.open("w", encoding="utf-8") as log:
             outputs.migrate(output)
+            gone = outputs.named_version(output) if outputs.current_version(output) is None \
+                else None
+            if gone is not None:
+                self.say(f"La versione in linea di {output.name}/ ({gone}) non c’è più: "
+                         "rifaccio il sito (la precedente resta).")
             outputs.remove_leftovers(output)
             live = outputs.current_version(output) if plan.in_place else None
+            # Files of the live version as its build left them (read back whole then).
+            trusted = fingerprint.files_as_built(stamp, outputs.current_version(output))
             steps = steps or Steps(total=1 if live else 2)  # site and kit, search
             steps.stream = _SayStream(self.say) if steps.stream is sys.stdout else steps.stream
             # Where Pelican writes: a new version, or the staging folder of the live one.
@@ -154,26 +178,29 @@ class Engine:
             live_now = False  # the new pages are live: nothing may be discarded then
             try:
                 # 2-3. The kit, then Pelican.
-                context, settings = self._pelican(plan, settings_file, output, folder, live,
-                                                  steps, timings, log)
-                # 4-5. Search, the plan's own steps, switch (or move the pages in).
+                made = self._pelican(plan, settings_file, output, folder, live, steps,
+                                     timings, log)
+                context, settings = made.context, made.settings
+                # 4-5. Check, search, the plan's own steps, switch (or move the pages in).
                 if live is not None:
                     started = time.perf_counter()
+                    kept = context.reused_pages | context.kept_files
+                    self._verify(settings, made, verify.in_place(folder, live, kept), output,
+                                 timings)
                     live_now = True  # from the first file moved in
                     pages = self._move_in(folder, live, context)
                     timings["in_place"] = time.perf_counter() - started
                 else:
-                    pages = self._search(settings, root, output, version, steps, timings)
+                    self._verify(settings, made, verify.in_folder(version), output, timings)
+                    pages = self._search(settings, root, output, version, steps, timings,
+                                         trusted)
                     for step in plan.then:
                         started = time.perf_counter()
                         step(version)
                         timings[getattr(step, "__name__", "step")] = (
                             time.perf_counter() - started)
-                    outputs.switch(output, version, tidy=plan.tidy)
+                    outputs.switch(output, version, tidy=False)
                     live_now = True
-                self._keep(version)
-                if digest is not None:
-                    fingerprint.record(cache, output, version, digest, pelican_cache)
             except BaseException as exc:
                 if not live_now:
                     if live is not None:
@@ -183,58 +210,55 @@ class Engine:
                 if isinstance(exc, BuildError) or not isinstance(exc, Exception):
                     raise
                 traceback.print_exc(file=log)
-                ctx = Context(root, root / "content", folder)
+                ctx = Context(root, root / "content", folder, output.name)
                 raise BuildError(from_exception(ctx, exc)) from None
+            # The new site is live: what follows only tidies and takes notes, and a
+            # failure there (a full disk) is said, never reported as a failed build.
+            self._keep(version, made.generators)
+            try:
+                if plan.tidy and live is None:
+                    outputs.remove_leftovers(output)
+                if digest is not None:
+                    fingerprint.record(cache, output, version, digest, pelican_cache)
+            except OSError as exc:
+                traceback.print_exc(file=log)
+                why = from_exception(Context(root, root / "content", None, output.name), exc)
+                self.say(f"Il sito è in linea, ma non ho potuto riordinare le versioni o "
+                         f"annotare la build ({why.reason}): la prossima build rifà tutto.")
         return self._result(plan, version, timings, context, began, pages)
 
     def _pelican(self, plan: Plan, settings_file: Path, output: Path, folder: Path,
-                 live: Path | None, steps: Steps, timings: dict[str, float], log: Any,
-                 retry: bool = True) -> tuple[BuildContext, dict[str, Any]]:
-        """The kit and Pelican into ``folder``; the build's context and settings."""
-        from pelican import Pelican
-        from pelican_adapter import forget_rendered_contents
+                 live: Path | None, steps: Steps, timings: dict[str, float],
+                 log: Any) -> pelican_run.PelicanRun:
+        """The kit and Pelican into ``folder``."""
+        root = settings_file.parent
 
-        forget_rendered_contents()  # the last build's posts, else kept for the process's life
-        settings = read_settings(settings_file, _override(plan, folder))
-        context = BuildContext(
-            self._render_memo(plan, settings, settings_file.parent, output, live)
-            if plan.reuses_pages else None,
-            self._templates)
-        settings[SETTING] = context
-        use_compiled_templates(settings)
-        ctx = Context(settings_file.parent, Path(settings["PATH"]), folder)
-        first_step = steps.number
-        with captured(ctx, self.say, log) as capture:
-            try:
-                # The kit plugin finds its PDF in the cache or renders it in a worker
-                # while Pelican reads the posts: one step.
-                with steps.step(f"Sito e kit con {settings_file.name} (Pelican)"):
-                    started = time.perf_counter()
-                    pelican = Pelican(settings)
-                    fail_on(capture.problems)
-                    self._generators = []
-                    with self._kept_generators():
-                        pelican.run()
-                    timings["pelican"] = time.perf_counter() - started
-                    fail_on(capture.problems)
-            except BuildError:
-                raise
-            except Exception as exc:
-                traceback.print_exc(file=log)
-                if retry and is_broken_cache(exc):
-                    cache = Path(settings["CACHE_PATH"])
-                    self.say(f"La cache di Pelican in {ctx.rel(cache)} era rovinata (una build "
-                             "interrotta?): la cancello e riprovo.")
-                    shutil.rmtree(cache, ignore_errors=True)
-                    shutil.rmtree(folder, ignore_errors=True)
-                    folder.mkdir()
-                    steps.number = first_step
-                    return self._pelican(plan, settings_file, output, folder, live, steps,
-                                         timings, log, retry=False)
-                # What was logged first is the cause; a crash after it is a consequence.
-                fail_on(capture.problems)
-                raise BuildError(from_exception(ctx, exc)) from None
-        return context, settings
+        def make() -> tuple[dict[str, Any], BuildContext]:
+            settings = read_settings(settings_file, _override(plan, folder))
+            memo = None
+            if plan.reuses_pages:
+                memo = self._render_memo(plan, settings, root, output, live)
+                caches.check_json_object(Path(memo["file"]), root, self.say)
+            context = BuildContext(memo, self._templates)
+            context.live = live or outputs.current_version(output)
+            context.in_place = live is not None
+            return settings, context
+
+        return pelican_run.run(make, root=root, folder=folder,
+                               label=f"Sito e kit con {settings_file.name} (Pelican)",
+                               steps=steps, timings=timings, log=log, say=self.say,
+                               output_name=output.name)
+
+    @staticmethod
+    def _verify(settings: dict[str, Any], made: pelican_run.PelicanRun, locate: verify.Locate,
+                output: Path, timings: dict[str, float]) -> None:
+        """Every file the settings promise is there and whole, or BuildError."""
+        started = time.perf_counter()
+        problems = verify.check(verify.promises(settings, made.generators), locate,
+                                output.name)
+        timings["verify"] = time.perf_counter() - started
+        if problems:
+            raise BuildError(problems)
 
     @staticmethod
     def _render_memo(plan: Plan, settings: dict[str, Any], root: Path, output: Path,
@@ -255,13 +279,14 @@ class Engine:
         memo; return how many HTML pages it has."""
         from blog.build.search import BUNDLE
 
-        pages = outputs.apply(staging, live, context.reused_pages, untouched=(BUNDLE,))
+        pages = outputs.apply(staging, live, context.reused_pages | context.kept_files,
+                              untouched=(BUNDLE,))
         if context.save_memo is not None:
             context.save_memo(live)
         return pages
 
     def _search(self, settings: dict[str, Any], root: Path, output: Path, version: Path,
-                steps: Steps, timings: dict[str, float]) -> int:
+                steps: Steps, timings: dict[str, float], trusted: dict[str, Any]) -> int:
         """Index ``version``; return how many HTML pages it has (the result says it too)."""
         from blog.build import search
 
@@ -271,7 +296,9 @@ class Engine:
             try:
                 # Pages byte-identical to the live version's: its index is linked, not redone.
                 search.index_site(version, reuse=[outputs.current_version(output)],
-                                  shard_pages=search.shard_pages_for(settings))
+                                  shard_pages=search.shard_pages_for(settings),
+                                  reference=root / ".cache" / "pagefind", trusted=trusted,
+                                  say=self.say)
             except search.IndexFailed as exc:
                 raise BuildError(Problem(None, None, f"Pagefind: {exc}")) from None
             timings["search"] = time.perf_counter() - started
@@ -308,28 +335,17 @@ class Engine:
             reused=context.reused if context else None,
         )
 
-    @contextlib.contextmanager
-    def _kept_generators(self) -> Iterator[None]:
-        if not self.keep_site:
-            yield
-            return
-        from pelican import signals
-
-        def keep(generators: list[Any]) -> None:
-            self._generators = list(generators)
-
-        signals.all_generators_finalized.connect(keep)
-        try:
-            yield
-        finally:
-            signals.all_generators_finalized.disconnect(keep)
-
-    def _keep(self, version: Path) -> None:
-        if self.keep_site and self._generators:
+    def _keep(self, version: Path, generators: list[Any]) -> None:
+        if self.keep_site and generators:
             from blog.build.preview import LiveSite
 
-            self.site = LiveSite(self._generators, version)
-        self._generators = []
+            self.site = LiveSite(generators, version)
+
+
+def _log_traceback(path: Path) -> None:
+    """Add the current exception's traceback to the build log, if it can be written."""
+    with contextlib.suppress(OSError), path.open("a", encoding="utf-8") as log:
+        traceback.print_exc(file=log)
 
 
 class _SayStream:

@@ -7,7 +7,8 @@ packages and their versions, Python's version, ``SOURCE_DATE_EPOCH`` and, when t
 settings date the site by git (``REPRODUCIBLE_DATES = "git"``), the commit. File
 *contents* are hashed, not times: a checkout or a copy that keeps the bytes keeps the
 digest. ``record`` writes it beside the caches once a build succeeded; ``unchanged``
-says whether the live version of an output was built from exactly these inputs.
+says whether the live version of an output was built from exactly these inputs; a
+stamp that does not read back as one is thrown away (:func:`load`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -143,21 +145,61 @@ def _stamp_file(cache: Path, output: Path) -> Path:
     return cache / "build-inputs" / f"{name}.json"
 
 
-def unchanged(cache: Path, output: Path, version: Path | None, digest: str,
+class Stamp(dict):
+    """What the last successful build of an output recorded (see :func:`record`)."""
+
+
+def load(cache: Path, output: Path, say: Callable[[str], None] | None = None,
+         root: Path | None = None) -> Stamp | None:
+    """The stamp of ``output``'s last successful build; None when there is none or it
+    does not read back as one (then it is removed, and ``say`` gets one line)."""
+    path = _stamp_file(cache, output)
+    try:
+        stamp = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        stamp = None
+    if (isinstance(stamp, dict) and isinstance(stamp.get("version"), str)
+            and isinstance(stamp.get("digest"), str) and isinstance(stamp.get("cache"), dict)
+            and isinstance(stamp.get("site"), dict)):
+        return Stamp(stamp)
+    _discard(path, say, root)
+    return None
+
+
+def _discard(path: Path, say: Callable[[str], None] | None, root: Path | None) -> None:
+    shown = path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        return  # the build goes on without it; its record() replaces it or says why
+    if say is not None:
+        say(f"La cache {shown} era danneggiata: la rifaccio.")
+
+
+def unchanged(stamp: Stamp | None, version: Path | None, digest: str,
               pelican_cache: Path) -> bool:
     """True when ``version`` (the live one) was built from inputs with ``digest`` and
     Pelican's cache and the version's own files are as that build left them (a plain
     ``pelican -s publishconf.py`` writes into the live version: that must rebuild)."""
-    if version is None or not version.is_dir():
-        return False
-    try:
-        stamp = json.loads(_stamp_file(cache, output).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if stamp is None or version is None or not version.is_dir():
         return False
     if stamp.get("version") != version.name or stamp.get("digest") != digest:
         return False  # the usual answer after an edit: no need to list every file
     return stamp == {"version": version.name, "digest": digest,
                      "cache": cache_state(pelican_cache), "site": cache_state(version)}
+
+
+def files_as_built(stamp: Stamp | None, version: Path | None) -> dict[str, Any]:
+    """``{path: [size, mtime_ns]}`` of ``version``'s files when its build succeeded (it
+    read them back whole then); empty when the stamp is of another version."""
+    if stamp is None or version is None or stamp.get("version") != version.name:
+        return {}
+    return dict(stamp["site"])
 
 
 def record(cache: Path, output: Path, version: Path, digest: str,
@@ -175,4 +217,8 @@ def record(cache: Path, output: Path, version: Path, digest: str,
 
 def forget(cache: Path, output: Path) -> None:
     """A build of ``output`` failed or is under way: no version is known to be current."""
-    _stamp_file(cache, output).unlink(missing_ok=True)
+    path = _stamp_file(cache, output)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)

@@ -20,13 +20,13 @@ by :func:`remove_leftovers`, which every build and ``invoke clean`` call.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from blog.build import locks
 from blog.paths import versions_dir
 
 KEEP_PREVIOUS = 1
@@ -41,18 +41,24 @@ def _stamp() -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f"-{micro:06d}"
 
 
-@contextlib.contextmanager
-def locked(output: Path, *, wait: bool = True) -> Iterator[None]:
-    """Hold the versions folder's lock: one build of ``output`` at a time.
-    ``wait=False``: raise :class:`BlockingIOError` at once when a build holds it."""
+def locked(output: Path, *, wait: bool = True,
+           say: Callable[[str], None] | None = None) -> contextlib.AbstractContextManager:
+    """Hold the versions folder's lock: one build of ``output`` at a time (a waiting
+    build says so once to ``say``). ``wait=False``: raise :class:`BlockingIOError` at
+    once when a build holds it."""
     versions = versions_dir(output)
-    versions.mkdir(parents=True, exist_ok=True)
-    with open(versions / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    if versions.is_symlink() or (versions.exists() and not versions.is_dir()):
+        versions.unlink()
+    return locks.hold(versions / ".lock", wait=wait, say=say,
+                      waiting=f"Aspetto che finisca un’altra build di {output.name}/…")
+
+
+def named_version(output: Path) -> str | None:
+    """The name of the version ``output`` points at, even when that folder is gone."""
+    try:
+        return Path(os.readlink(output)).name if output.is_symlink() else None
+    except OSError:
+        return None
 
 
 def current_version(output: Path) -> Path | None:
@@ -219,6 +225,9 @@ def remove_leftovers(output: Path, keep_previous: int = KEEP_PREVIOUS) -> list[P
     if not versions.is_dir():
         return removed
     current = current_version(output)
+    # The live version's name, even when its folder was removed: the versions before it
+    # were live once, and the newest of them stays the previous one to go back to.
+    live = current.name if current is not None else named_version(output)
     entries = sorted(versions.iterdir(), key=lambda p: p.name, reverse=True)
     kept = 0
     for entry in entries:
@@ -227,8 +236,8 @@ def remove_leftovers(output: Path, keep_previous: int = KEEP_PREVIOUS) -> list[P
             continue
         if current is not None and entry == _staging_path(output, current):
             continue  # the live version's staging folder (see staging_folder)
-        if (is_version and current is not None and kept < keep_previous
-                and entry.name < current.name):
+        if (is_version and live is not None and kept < keep_previous
+                and entry.name < live):
             kept += 1
             continue
         _remove(entry)

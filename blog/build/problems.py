@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from blog.build.errors import Problem
+from blog.build.system_errors import disk_full, from_os_error, short
 
 UTF8_REASON = ("il file non è in UTF-8: salvalo come UTF-8 "
                "(nell’editor: «Salva con codifica» → UTF-8)")
@@ -26,12 +27,15 @@ _FIELD = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_ -]*)\s*:\s*(?P<value>.*)$")
 
 
 class Context:
-    """What a translation needs: the project root, the content folder, the temp output."""
+    """What a translation needs: the project root, the content folder, the temp output
+    (shown as ``output_name``)."""
 
-    def __init__(self, root: Path, content: Path, staging: Path | None = None) -> None:
+    def __init__(self, root: Path, content: Path, staging: Path | None = None,
+                 output_name: str = "output") -> None:
         self.root = root.resolve()
         self.content = content.resolve()
         self.staging = staging.resolve() if staging else None
+        self.output_name = output_name
 
     def rel(self, path: str | Path) -> str:
         """A path as the author knows it: relative to the project (content paths too)."""
@@ -41,7 +45,7 @@ class Context:
             candidate = inside_content if inside_content.exists() else self.root / candidate
         candidate = candidate.resolve()
         if self.staging is not None and candidate.is_relative_to(self.staging):
-            return (Path("output") / candidate.relative_to(self.staging)).as_posix()
+            return (Path(self.output_name) / candidate.relative_to(self.staging)).as_posix()
         if candidate.is_relative_to(self.root):
             return candidate.relative_to(self.root).as_posix()
         return str(path)
@@ -49,7 +53,7 @@ class Context:
     def clean(self, text: str) -> str:
         """Replace absolute project and staging paths inside a message."""
         if self.staging is not None:
-            text = text.replace(str(self.staging), "output")
+            text = text.replace(str(self.staging), self.output_name)
         text = text.replace(str(self.content) + "/", "content/")
         return text.replace(str(self.root) + "/", "")
 
@@ -115,7 +119,10 @@ def from_read_failure(ctx: Context, source: str, exc: BaseException | None) -> P
         return Problem(rel, line, date_reason(value))
     if exc is None:
         return Problem(rel, None, "Pelican non riesce a leggere il file")
-    return Problem(rel, None, f"Pelican non riesce a leggere il file ({ctx.clean(message)})")
+    if isinstance(exc, OSError):
+        return Problem(rel, None, from_os_error(ctx, exc).reason)
+    return Problem(rel, None,
+                   f"Pelican non riesce a leggere il file ({short(ctx.clean(message))})")
 
 
 def _line_text(path: Path, line: int) -> str:
@@ -147,12 +154,53 @@ def from_record(ctx: Context, record: logging.LogRecord) -> Problem:
         source, field = str(args[0]), str(args[1])
         reason = MISSING_FIELD.get(field, f"manca il campo «{field}» in cima al file")
         return Problem(ctx.rel(source), None, reason)
+    if msg.startswith("Unable to generate valid slug") and len(args) >= 2:
+        return _no_slug(ctx, str(args[0]), str(args[1]))
+    if msg.startswith("Could not save cache") and args:
+        error = args[1] if len(args) > 1 else None
+        where = ctx.rel(str(args[0]))
+        if isinstance(error, OSError) and error.errno in (28, 122):  # ENOSPC, EDQUOT
+            return Problem(None, None, disk_full(ctx.output_name, where))
+        if isinstance(error, OSError):
+            return Problem(where, None, from_os_error(ctx, error).reason)
+        return Problem(where, None, "Pelican non riesce a salvare la sua cache "
+                                    f"({short(str(error))}): esegui invoke clean e riprova")
     if msg.startswith(("There are %s original (not translated) items",
                        "There are %s items \"%s\" with lang")) and len(args) >= 3:
         clash = _slug_clash(ctx, msg, args)
         if clash is not None:
             return clash
-    return Problem(None, None, ctx.clean(record.getMessage()))
+    return Problem(None, None, short(ctx.clean(record.getMessage()), 200))
+
+
+def cache_notice(ctx: Context, record: logging.LogRecord) -> str | None:
+    """A warning that is not the site's problem but a cache's: the line to show instead
+    (Pelican's «Cannot unpickle cache»: it goes on with an empty cache and writes it
+    anew)."""
+    msg = record.msg if isinstance(record.msg, str) else ""
+    args = record.args if isinstance(record.args, tuple) else ()
+    if msg.startswith("Cannot unpickle cache") and args:
+        return f"La cache {ctx.rel(str(args[0]))} era danneggiata: la rifaccio."
+    return None
+
+
+SLUG_KINDS = {"Tag": ("il tag", ("tags", "tag")),
+              "Category": ("la categoria", ("category",)),
+              "Author": ("l’autore", ("author", "authors"))}
+
+
+def _no_slug(ctx: Context, kind: str, name: str) -> Problem:
+    """Pelican's «Unable to generate valid slug for Tag "???"»: the post that has it."""
+    label, keys = SLUG_KINDS.get(kind, ("il valore", ()))
+    reason = (f"{label} «{name}» non ha né lettere né cifre: Pelican non ne può fare "
+              "un indirizzo; scrivilo con almeno una lettera (o toglilo)")
+    for source in sorted(p for p in ctx.content.rglob("*")
+                         if p.suffix in (".md", ".markdown", ".html", ".rst")):
+        for key in keys:
+            line = field_line(source, key)
+            if line is not None and name in _line_text(source, line):
+                return Problem(ctx.rel(source), line, reason)
+    return Problem(None, None, reason)
 
 
 def _slug_clash(ctx: Context, msg: str, args: tuple) -> Problem | None:
@@ -191,8 +239,10 @@ def from_exception(ctx: Context, exc: BaseException) -> Problem:
         frame = _template_frame(exc)
         return Problem(ctx.rel(frame[0]) if frame else None, frame[1] if frame else None,
                        f"errore nel modello: {jinja_reason(ctx.clean(str(exc)))}")
+    if isinstance(exc, OSError):
+        return from_os_error(ctx, exc)
     frame = _project_frame(ctx, exc)
-    reason = f"errore interno ({type(exc).__name__}: {ctx.clean(str(exc))})"
+    reason = f"errore interno ({type(exc).__name__}: {short(ctx.clean(str(exc)), 200)})"
     if frame is not None:
         return Problem(frame[0], frame[1], reason + ": è un difetto del codice, non del testo")
     return Problem(None, None, reason)

@@ -29,7 +29,11 @@ The last step of every build (``invoke build``, ``invoke preview``, ``invoke pub
   (its HTML files, Pagefind's version and options); a part whose pages are
   byte-identical to a previous version's hard-links that version's part instead of
   running Pagefind again. The parts that changed are indexed side by side, one
-  Pagefind per core.
+  Pagefind per core;
+- nothing is trusted unread: Pagefind exits 0 on a full disk, so every part is read back
+  (:mod:`.search_check`) before :func:`index_site` returns; a linked part that does not
+  read back (the live site damaged) is indexed again, a new one that does not is an
+  error (ENOSPC when the disk is full, :mod:`.disk`).
 """
 
 from __future__ import annotations
@@ -38,16 +42,20 @@ import hashlib
 import json
 import math
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from blog.build import search_reference
+from blog.build.disk import raise_if_full
+from blog.build.search_check import BrokenIndex, check_bundle, check_part
+from blog.build.search_text import ELISION, mirror
 
 BUNDLE = "pagefind"
 STAMP = "indexed.sha256"
@@ -75,10 +83,6 @@ PART_FILES = ("pagefind-entry.json", STAMP)
 PART_DIRS = ("index", "fragment", "filter")
 # Inside the bodies, leave out what is not the text: dates and reading time.
 FRAGMENT_MAGIC = b"pagefind_dcd"
-TYPOGRAPHIC_APOSTROPHE = "’".encode()
-# An apostrophe between two letters: an elision (l’articolo, un’assistente, dell’anno).
-ELISION = re.compile(r"(?<=[^\W\d_])’(?=[^\W\d_])")
-INDEXED_ELISION = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
 class IndexFailed(Exception):
@@ -142,20 +146,6 @@ def _indexable(site: Path, digests: Digests | None = None) -> list[tuple[str, Pa
     return sorted(bodies or found, key=lambda item: item[0])
 
 
-def _for_pagefind(data: bytes) -> bytes | None:
-    """The page with its elisions written ``un'assistente`` (see the module's notes), or
-    None when it has none."""
-    if TYPOGRAPHIC_APOSTROPHE not in data:
-        return None
-    text, count = ELISION.subn("'", data.decode("utf-8", errors="surrogateescape"))
-    return text.encode("utf-8", errors="surrogateescape") if count else None
-
-
-def from_pagefind(text: str) -> str:
-    """Pagefind's text (a title, an excerpt) with the page's own apostrophes back."""
-    return INDEXED_ELISION.sub("’", text)
-
-
 def shard_pages_for(settings: Mapping[str, Any]) -> int | None:
     """The ``shard_pages`` a build with ``settings`` indexes with: None (one index) when
     they say ``SEARCH_INDEX_PARTS = False`` (production), else :data:`SHARD_PAGES`."""
@@ -189,23 +179,6 @@ def _parts(site: Path, shard_pages: int | None, digests: Digests | None = None) 
             part.digest.update(data_digest)
         parts.append(part)
     return parts
-
-
-def _mirror(files: list[tuple[str, Path]], dest: Path) -> int:
-    """Put the indexable HTML files in ``dest`` as Pagefind should read them: a hard link
-    (or a copy) of each, a rewritten copy where it has elisions; return how many."""
-    for rel, html in files:
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        rewritten = _for_pagefind(html.read_bytes())
-        if rewritten is not None:
-            target.write_bytes(rewritten)
-            continue
-        try:
-            os.link(html, target)
-        except OSError:
-            shutil.copy2(html, target)
-    return len(files)
 
 
 def _command(source: Path, bundle: Path) -> list[str]:
@@ -262,20 +235,25 @@ def _reuse(part: _Part, bundle: Path, previous: Iterable[Path | None]) -> bool:
 
 
 def _remove_part(target: Path, part: _Part) -> None:
-    """Undo a half-linked part. The first part is the bundle itself, tried before any
-    other part is there: emptied, not removed."""
-    shutil.rmtree(target, ignore_errors=True)
-    if part.number == 0:
-        target.mkdir()
+    """Undo a half-linked (or broken) part. The first part is the bundle itself: only
+    its own files go, the other parts and the list of parts stay."""
+    if part.number:
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    target.mkdir(exist_ok=True)
+    for child in list(target.iterdir()):
+        if not _is_own_file(child.name):
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
 
 def _index(part: _Part, work: Path) -> Path:
     """Run Pagefind over one part's pages; the folder its bundle was written to."""
     source, output = work / f"pagine-{part.number}", work / f"indice-{part.number}"
-    _mirror(part.files, source)
+    mirror(part.files, source)
     result = subprocess.run(_command(source, output), capture_output=True, text=True,
                             check=False)
     if result.returncode != 0:
+        raise_if_full(work)
         raise IndexFailed(result.stderr or result.stdout)
     for name in UNUSED:
         (output / name).unlink(missing_ok=True)
@@ -289,7 +267,8 @@ def _index(part: _Part, work: Path) -> Path:
 
 def is_current(site: Path, *, shard_pages: int | None = SHARD_PAGES,
                digests: Digests | None = None) -> bool:
-    """``site/pagefind/`` was made from exactly the pages ``site`` has now."""
+    """``site/pagefind/`` was made from exactly the pages ``site`` has now, and reads
+    back whole (:mod:`.search_check`)."""
     site = site.resolve()
     bundle = site / BUNDLE
     try:
@@ -297,22 +276,62 @@ def is_current(site: Path, *, shard_pages: int | None = SHARD_PAGES,
         parts = _parts(site, shard_pages, digests)
         if listed != [f"{part.folder}/" for part in parts if part.number]:
             return False
-        return all(_made_from(bundle / part.folder, part) for part in parts)
-    except (OSError, ValueError):
+        if not all(_made_from(bundle / part.folder, part) for part in parts):
+            return False
+        check_bundle(bundle, listed, scripts=lambda: search_reference.expected(None))
+    except (OSError, ValueError, BrokenIndex):
         return False
+    return True
+
+
+def _broken(bundle: Path, part: _Part, scripts: Callable[[], dict[str, str] | None],
+            trusted: Callable[[Path], bool] | None = None) -> BrokenIndex | None:
+    prefix = f"{BUNDLE}/{part.folder + '/' if part.folder else ''}"
+    try:
+        check_part(bundle / part.folder, prefix, first=part.number == 0, scripts=scripts,
+                   trusted=trusted)
+    except BrokenIndex as exc:
+        return exc
+    return None
+
+
+def _run_pagefind(site: Path, work: Path, bundle: Path, parts: list[_Part]) -> None:
+    """Index ``parts`` side by side, one Pagefind per core, and move them into ``bundle``."""
+    with tempfile.TemporaryDirectory(prefix=f".{site.name}.pagefind-", dir=work) as tmp:
+        workers = min(len(parts), os.cpu_count() or 1)
+        try:
+            with ThreadPoolExecutor(workers) as pool:
+                outputs = list(pool.map(lambda p: (p, _index(p, Path(tmp))), parts))
+        except IndexFailed as exc:
+            raise IndexFailed(f"Pagefind non è riuscito a indicizzare {site}:\n{exc}") \
+                from None
+        for part, output in outputs:
+            target = bundle / part.folder
+            target.mkdir(exist_ok=True)
+            for child in output.iterdir():
+                os.replace(child, target / child.name)
 
 
 def index_site(site: Path, reuse: Iterable[Path | None] = (), *,
                shard_pages: int | None = SHARD_PAGES, bundle: Path | None = None,
-               digests: Digests | None = None) -> bool:
-    """Write ``site/pagefind/`` from the article and page bodies of ``site``.
+               digests: Digests | None = None, reference: Path | None = None,
+               trusted: Mapping[str, Any] | None = None,
+               say: Callable[[str], None] | None = None) -> bool:
+    """Write ``site/pagefind/`` from the article and page bodies of ``site``, and read it
+    back before returning (:mod:`.search_check`): a part that is not whole raises
+    :class:`IndexFailed` (``OSError`` ENOSPC when the disk is full).
 
     ``reuse``: earlier builds of the same site (version folders); a part of the index
-    made of byte-identical pages in one of them is linked instead of indexed again.
+    made of byte-identical pages in one of them is linked instead of indexed again (and
+    indexed again, with a line to ``say``, when the linked copy does not read back).
     ``shard_pages``: about how many pages per part; None: one index, whatever the size
     (production: :func:`shard_pages_for`). ``bundle``: write the index there instead
     (livereload indexes the live site beside it, then swaps it in). ``digests``: see
-    :func:`_indexable`.
+    :func:`_indexable`. ``reference``: the cache folder of
+    :mod:`.search_reference` (None: kept in this process's memory). ``trusted``:
+    ``{path in the site: [size, mtime_ns]}`` of the files of the version parts are
+    linked from, as they were when that build read them back (a linked file that still
+    matches is not decompressed again).
     Returns True when every part was linked (Pagefind did not run)."""
     site = site.resolve()
     work = site.parent if bundle is None else bundle.parent
@@ -323,25 +342,52 @@ def index_site(site: Path, reuse: Iterable[Path | None] = (), *,
     parts = _parts(site, shard_pages, digests)
     if not parts:
         raise IndexFailed(f"in {site} non c’è nessuna pagina HTML da indicizzare")
-    missing = [part for part in parts if not _reuse(part, bundle, reuse)]
+    linked = [part for part in parts if _reuse(part, bundle, reuse)]
+    missing = [part for part in parts if part not in linked]
     if missing:
-        with tempfile.TemporaryDirectory(prefix=f".{site.name}.pagefind-",
-                                         dir=work) as tmp:
-            workers = min(len(missing), os.cpu_count() or 1)
-            try:
-                with ThreadPoolExecutor(workers) as pool:
-                    outputs = list(pool.map(lambda p: (p, _index(p, Path(tmp))), missing))
-            except IndexFailed as exc:
-                raise IndexFailed(f"Pagefind non è riuscito a indicizzare {site}:\n{exc}") \
-                    from None
-            for part, output in outputs:
-                target = bundle / part.folder
-                target.mkdir(exist_ok=True)
-                for child in output.iterdir():
-                    os.replace(child, target / child.name)
+        _run_pagefind(site, work, bundle, missing)
     listed = [f"{part.folder}/" for part in parts if part.number]
     (bundle / PARTS).write_text(json.dumps(listed) + "\n", encoding="utf-8")
-    return not missing
+
+    notes: list[str] = []
+
+    def scripts() -> dict[str, str] | None:
+        return search_reference.expected(reference, notice=notes)
+
+    known = trusted or {}
+
+    def unchanged(path: Path) -> bool:
+        info = path.stat()
+        rel = f"{BUNDLE}/{path.relative_to(bundle).as_posix()}"
+        return info.st_size > 0 and known.get(rel) == [info.st_size, info.st_mtime_ns]
+
+    redo = []
+    checked = set()
+    for part in linked:
+        broken = _broken(bundle, part, scripts, unchanged if known else None)
+        checked.add(part.number)
+        if broken is not None:
+            if say is not None:
+                say(f"      {broken.file} della versione in linea era rovinato "
+                    f"({broken.reason}): rifaccio quella parte dell’indice.")
+            _remove_part(bundle / part.folder, part)
+            redo.append(part)
+    if redo:
+        _run_pagefind(site, work, bundle, redo)
+    for part in parts:
+        if part.number in checked and part not in redo:
+            continue
+        broken = _broken(bundle, part, scripts)
+        if broken is not None and broken.file.endswith(search_reference.SCRIPTS):
+            fresh = search_reference.expected(reference, fresh=True)
+            broken = _broken(bundle, part, lambda known=fresh: known)
+        if broken is not None:
+            raise_if_full(work)
+            raise IndexFailed(f"l’indice scritto da Pagefind non è completo: {broken}")
+    if say is not None:
+        for note in notes:
+            say(f"      {note}")
+    return not missing and not redo
 
 
 def refresh(site: Path, bundle: Path, digests: Digests) -> tuple[bool, Digests]:

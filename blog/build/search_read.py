@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from blog.build.search import BUNDLE, FRAGMENT_MAGIC, PARTS, from_pagefind
+from blog.build.search import BUNDLE, FRAGMENT_MAGIC, PARTS
+from blog.build.search_text import from_pagefind
 
 
 def part_folders(site: Path) -> list[Path]:

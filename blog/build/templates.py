@@ -1,13 +1,26 @@
 """Jinja's compiled templates kept in ``CACHE_PATH/jinja``: compiling the theme is a third
-of a warm build."""
+of a warm build.
+
+Each entry is stored with the SHA-256 of its bytes and read back only when they match:
+Jinja itself would hand a cut or altered entry to ``pickle`` and ``marshal`` (a crash
+at best). An entry that does not verify is removed and the template compiled again;
+the build says so once (:attr:`PortableBytecodeCache.damaged`). An entry that cannot be
+saved (a full disk) is simply not kept.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import jinja2
+
+MAGIC = b"blog-jinja-1\n"
 
 # What changes the code Jinja compiles a template into, besides the template itself.
 _JINJA_OPTIONS = ("block_start_string", "block_end_string", "variable_start_string",
@@ -34,13 +47,56 @@ class PortableBytecodeCache(jinja2.FileSystemBytecodeCache):
         self.load_bytecode(bucket)
         return bucket
 
+    #: Entries found damaged (and removed) by this cache object.
+    damaged: int = 0
 
-def use_compiled_templates(settings: dict[str, Any]) -> None:
-    """Give Pelican's Jinja environment the bytecode cache (unless the settings have one)."""
+    def load_bytecode(self, bucket: Any) -> None:
+        filename = self._get_cache_filename(bucket)
+        try:
+            with open(filename, "rb") as handle:
+                data = handle.read()
+        except IsADirectoryError:
+            self.damaged += 1
+            shutil.rmtree(filename, ignore_errors=True)
+            return
+        except OSError:  # absent (the usual case): compiled anew
+            return
+        body = data[len(MAGIC) + 32:]
+        if data.startswith(MAGIC) and hashlib.sha256(body).digest() == data[len(MAGIC):][:32]:
+            try:
+                bucket.bytecode_from_string(body)
+                return
+            except Exception:  # verified bytes this Jinja cannot read: compiled anew
+                bucket.reset()
+        elif data.startswith(jinja2.bccache.bc_magic):
+            pass  # Jinja's own format (an older build): replaced, not damaged
+        else:
+            self.damaged += 1
+        with contextlib.suppress(OSError):
+            os.unlink(filename)
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        filename = self._get_cache_filename(bucket)
+        body = bucket.bytecode_to_string()
+        fd, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(MAGIC + hashlib.sha256(body).digest() + body)
+            os.replace(temporary, filename)
+        except OSError:  # not kept: compiled again next time
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def use_compiled_templates(settings: dict[str, Any]) -> PortableBytecodeCache | None:
+    """Give Pelican's Jinja environment the bytecode cache (unless the settings have one);
+    return it."""
     jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
     if "bytecode_cache" in jinja:
-        return
+        return None
     folder = Path(settings["CACHE_PATH"]) / "jinja"
     folder.mkdir(parents=True, exist_ok=True)
-    jinja["bytecode_cache"] = PortableBytecodeCache(str(folder))
+    cache = PortableBytecodeCache(str(folder))
+    jinja["bytecode_cache"] = cache
     settings["JINJA_ENVIRONMENT"] = jinja
+    return cache

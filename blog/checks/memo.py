@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -80,11 +81,35 @@ class CheckMemo:
         self.versions.setdefault("assets", assets_version(site))
         self.versions.setdefault("media", assets_version(site, MEDIA))
         self.data: dict[str, dict[str, str]] = {}
+        #: One Italian line when the memo file was damaged (thrown away, made anew).
+        self.notice = ""
         if path is not None:
-            try:
-                self.data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self.data = {}
+            self.data = self._read(path)
+
+    def _read(self, path: Path) -> dict[str, dict[str, str]]:
+        """The memo in ``path``; a file that is not one (cut, ``[]``, a folder) is
+        removed and remembers nothing."""
+        try:
+            data = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            data = None
+        if isinstance(data, dict) and all(
+                isinstance(pages, dict) and all(isinstance(k, str) for k in pages.values())
+                for pages in data.values()):
+            return data
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            pass
+        shown = "/".join((path.parent.parent.name, path.parent.name, path.name))
+        self.notice = (f"La cache {shown} dei controlli era danneggiata: la rifaccio "
+                       "(ricontrollo ogni pagina).")
+        return {}
 
     def version(self, check: str) -> str:
         """The hash of what ``check``'s verdict depends on."""
@@ -110,7 +135,12 @@ class CheckMemo:
         if self.path is None or not passed:
             return
         self.data.setdefault(check, {}).update(passed)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.data, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.is_dir() and not self.path.is_symlink():
+                shutil.rmtree(self.path)
+            tmp.write_text(json.dumps(self.data, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:  # not remembered (a full disk): those pages are checked again
+            tmp.unlink(missing_ok=True)

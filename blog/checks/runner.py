@@ -87,6 +87,8 @@ def run_checks(
 
     with browser_view(site, siteurl) as view, ExitStack() as stack:
         memory = CheckMemo(memo, view, versions)
+        if memory.notice:
+            say(memory.notice)
         shared: list[object] = [browser] if browser is not None else []
 
         def chrome() -> object:

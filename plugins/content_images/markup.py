@@ -195,9 +195,18 @@ class Rewriter:
             f'<source type="{by_format[f][0].mime}" '
             f'srcset="{html_lib.escape(srcset(by_format[f]))}" sizes="{sizes}">'
             for f in formats[:-1])
-        chosen = next((v for v in fallback if v.width >= display), fallback[-1])
+        # ``src`` is never fetched by a browser that reads ``srcset`` (every current one):
+        # the source's own address, where the site has its largest variant in its own
+        # format, no metadata (:mod:`.run`), for old browsers, crawlers, the static files
+        # check and old addresses redirected there; a file outside the static folders has
+        # no such address: its fallback of the display width.
+        if site_path.split("/", 1)[0] in self.page.static_roots:
+            src = _url(self.page, site_path)
+        else:
+            src = _url(self.page, next((v for v in fallback if v.width >= display),
+                                       fallback[-1]).url_path)
         height = asked_h if asked_w and asked_h else round(display * facts.height / facts.width)
-        img = {"src": _url(self.page, chosen.url_path), "srcset": srcset(fallback),
+        img = {"src": src, "srcset": srcset(fallback),
                "sizes": sizes, "width": str(display), "height": str(max(1, height))}
         img.update({k: v for k, v in attrs.items() if k not in SET_BY_US})
         return f"<picture>{sources}{self._finish(img, self_closing)}</picture>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -56,9 +57,10 @@ def bytes_sha256(data: bytes) -> str:
 def read_manifest(cache: Path) -> dict[str, Any] | None:
     """The manifest of the last good build, or None when absent or unreadable."""
     try:
-        return json.loads((cache / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((cache / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None  # «[]»: damaged, rebuilt
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -69,6 +71,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o644)
+        if path.is_dir() and not path.is_symlink():  # a folder where the file goes
+            shutil.rmtree(path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

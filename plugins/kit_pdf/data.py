@@ -247,6 +247,16 @@ def _check_readiness(section: dict[str, Any], path: Path, line: Any) -> None:
             raise KitBuildError(
                 f"la domanda {index + 1} deve avere id e text", path, line("questions", index)
             )
+    first: dict[str, int] = {}
+    for index, question in enumerate(section["questions"]):
+        if question["id"] in first:  # one answer for two questions (and WeasyPrint's
+            raise KitBuildError(  # English «Anchor defined twice» against kit.css)
+                f"l’id «{question['id']}» della domanda {index + 1} è già quello della "
+                f"domanda {first[question['id']] + 1}: ogni domanda vuole un id suo",
+                path,
+                line("questions", index, "id"),
+            )
+        first[question["id"]] = index
     covered: set[int] = set()
     for index, reading in enumerate(section["guide"]):
         ok = isinstance(reading, dict) and all(

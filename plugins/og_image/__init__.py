@@ -4,7 +4,8 @@ pelican-ogimages pins Pillow < 13, cannot wrap long titles and redraws every ima
 every build; pelican-social-cards pins Pillow < 12. This plugin draws each card with
 Pillow and the OFL fonts in ``fonts/`` (:mod:`.card`), keeps it in ``.cache/og-images/``
 under a hash of everything that shapes it (title, labels, fonts, design version) and, on
-later builds, only hard-links it into the output: an unchanged card is never redrawn.
+later builds, only copies it into the output (never a link into the cache, see
+:mod:`.files`): an unchanged card is never redrawn, a damaged one is.
 New cards start being drawn once every post is read, by worker processes on every core
 but one while Pelican renders the pages on that one (:mod:`.drawing`); cards no page
 uses any more are pruned from the cache.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from .card import HEIGHT, WIDTH, Card, Painter, _fit_title, fonts_digest, render
 from .drawing import POOL_THRESHOLD, Drawing
+from .files import is_whole, place, usable
 
 __all__ = [
     "POOL_THRESHOLD",
@@ -59,25 +60,13 @@ def ensure_card(card: Card, cache: Path, painter: Painter | None = None,
                 fonts: str | None = None) -> tuple[Path, bool]:
     """Return the cached PNG for ``card`` and whether it had to be drawn now."""
     path = cache / f"{card.key(fonts)}.{card.suffix}"
-    if path.is_file():
+    if path.is_file() and is_whole(path):
         return path, False
     if painter is None:
         render(card, path)
     else:
         render(card, path, painter=painter)
     return path, True
-
-
-def link_or_copy(source: Path, dest: Path) -> None:
-    """Hard-link ``source`` at ``dest`` (a copy across file systems)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, dest)
-    except FileExistsError:
-        dest.unlink()
-        os.link(source, dest)
-    except OSError:
-        shutil.copyfile(source, dest)
 
 
 def prune(cache: Path, keep: set[str]) -> int:
@@ -136,21 +125,24 @@ class CardBatch:
         self.cache = cache
         self.files = {rel: cache / f"{card.key(fonts)}.{card.suffix}"
                       for rel, card in cards.items()}
-        missing = {path: cards[rel] for rel, path in self.files.items() if not path.is_file()}
+        good = usable(cache, self.files)  # a damaged card is drawn again
+        missing = {path: cards[rel] for rel, path in self.files.items() if path not in good}
         self.drawn = len(missing)
         self.drawing = Drawing.start(missing, workers)
 
-    def write(self, output: Path) -> None:
-        """Wait for the cards being drawn, link every card into ``output``, prune the cache
-        of cards no page uses any more."""
+    def write(self, output: Path, live: Path | None = None, in_place: bool = False,
+              kept: set[str] | None = None) -> None:
+        """Wait for the cards being drawn, put every card into ``output`` (:func:`place`:
+        copied, or taken from the ``live`` version when it has the same bytes), prune the
+        cache of cards no page uses any more."""
         started = time.perf_counter()
         self.drawing.wait()
         for rel, path in self.files.items():
             try:
-                link_or_copy(path, output / rel)
+                place(path, output, rel, live, in_place, kept)
             except FileNotFoundError:  # pruned meanwhile by another build: draw it again
                 render(self.cards[rel], path)
-                link_or_copy(path, output / rel)
+                place(path, output, rel, live, in_place, kept)
         pruned = prune(self.cache, {path.name for path in self.files.values()})
         logger.info(
             "og_image: %d immagini (%d disegnate, %d dalla cache, %d tolte dalla cache) "
@@ -182,7 +174,10 @@ class CardsGenerator:
     def generate_output(self, writer: Any) -> None:
         """Every card into the output (waiting for those being drawn)."""
         assert self.batch is not None, "generate_context comes first"
-        self.batch.write(Path(self.output_path))
+        build = self.settings.get("BUILD_CONTEXT")  # the build engine's, if any
+        self.batch.write(Path(self.output_path), getattr(build, "live", None),
+                         bool(getattr(build, "in_place", False)),
+                         getattr(build, "kept_files", None))
 
 
 def cards_generator(pelican: Any) -> type[CardsGenerator]:

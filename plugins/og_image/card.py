@@ -198,7 +198,7 @@ def render(card: Card, dest: Path, painter: Painter | None = None) -> None:
     os.close(fd)
     try:
         canvas.save(tmp, "PNG", compress_level=1)
-        os.chmod(tmp, 0o644)  # published by hard link: readable by the web server
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600: the copy in the site must be readable
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

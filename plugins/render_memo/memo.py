@@ -48,6 +48,8 @@ class RenderMemo:
             stored = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             stored = {}
+        if not isinstance(stored, dict) or not isinstance(stored.get("pages"), dict):
+            stored = {}  # damaged: every page rendered, the memo written anew
         if (previous is not None and previous.is_dir()
                 and stored.get("format") == FORMAT
                 and stored.get("version") == previous.name

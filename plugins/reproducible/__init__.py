@@ -12,7 +12,7 @@ git commit, so that publishing the same commit twice gives the same site
 (https://reproducible-builds.org/specs/source-date-epoch/). The epoch is kept in the
 build's own settings (``REPRODUCIBLE_EPOCH``), never in the process environment.
 
-List it after ``pelican.plugins.sitemap`` and before ``kit_pdf`` in ``PLUGINS``.
+List it after ``fresh_sitemap`` and before ``kit_pdf`` in ``PLUGINS``.
 """
 
 from __future__ import annotations
