@@ -202,8 +202,8 @@ CONTACT_OFFLINE_NOTICE = (
 # Comments: Isso on the site's own origin (deploy/nginx.conf proxies /isso/ in
 # production, `invoke comments` locally; config in isso/isso.cfg). An absolute path, so
 # it works with relative URLs too. Empty: no comment widget, only the mailto link.
-# DELEGA_ISSO_URL="" builds a site for a plain static host (GitHub Pages…): no comment
-# widget and no comment-count request, so no failing request in the reader's console.
+# `invoke publish` to a target with no comment server (gh-pages, or DEPLOY "comments":
+# False in publishconf.py) builds with it empty: no comment form, no comment request.
 ISSO_URL = os.environ.get("DELEGA_ISSO_URL", "/isso/")
 
 MENUITEMS = ()

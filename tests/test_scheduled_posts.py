@@ -4,8 +4,12 @@ production file until its date, in the site's time zone; development shows it wi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -64,10 +68,8 @@ def _files_naming(output: Path, token: str) -> list[str]:
             continue
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b" and not path.name.endswith(".gz"):
-            try:
+            with contextlib.suppress(OSError):
                 data = gzip.decompress(data)
-            except OSError:
-                pass
         if token.lower() in path.as_posix().lower() or any(n in data for n in needles):
             found.append(path.relative_to(output).as_posix())
     return sorted(found)
@@ -116,3 +118,45 @@ def test_a_future_post_waits_for_its_date(tmp_path: Path) -> None:
     assert badge in (output / "index.html").read_text(encoding="utf-8")
     assert "programmato per il" not in (
         output / "sei-pronto-assistente-virtuale" / "index.html").read_text(encoding="utf-8")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_daily_publish_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze non c’è (pacchetto Debian systemd): unità non verificate")
+    for name in ("blog-publish.service", "blog-publish.timer"):
+        text = (ROOT / "deploy" / name).read_text(encoding="utf-8")
+        # The programs must exist to verify: this machine's instead of the server's.
+        text = text.replace("/srv/giulia-blog/.venv/bin/invoke", sys.executable)
+        text = text.replace("/usr/bin/git", shutil.which("git") or "/usr/bin/git")
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = subprocess.run([analyze, "verify", str(tmp_path / "blog-publish.service"),
+                             str(tmp_path / "blog-publish.timer")],
+                            capture_output=True, text=True, check=False)
+    # Unknown keys are only warnings (exit 0): any message at all fails the test.
+    assert result.returncode == 0 and not (result.stdout + result.stderr).strip(), (
+        result.stdout + result.stderr)
+    unit = (ROOT / "deploy" / "blog-publish.service").read_text(encoding="utf-8")
+    assert "ExecStart=/srv/giulia-blog/.venv/bin/invoke publish" in unit
+    timer = (ROOT / "deploy" / "blog-publish.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=*-*-* 06:00:00 Europe/Rome" in timer and "Persistent=true" in timer
+
+
+def test_the_github_workflow_sample_publishes_gh_pages_every_day() -> None:
+    import yaml
+
+    sample = ROOT / "deploy" / "github" / "pubblica-programmati.yml"
+    workflow = yaml.safe_load(sample.read_text(encoding="utf-8"))
+    # YAML 1.1 reads the key «on» as True.
+    triggers = workflow.get("on", workflow.get(True))
+    assert [entry["cron"] for entry in triggers["schedule"]] == ["10 5 * * *"]
+    assert "workflow_dispatch" in triggers
+    assert workflow["permissions"] == {"contents": "write"}
+    steps = workflow["jobs"]["pubblica"]["steps"]
+    publish = next(step for step in steps if step.get("name") == "Pubblica")
+    assert publish["env"]["DELEGA_DEPLOY"] == "gh-pages"
+    assert ".venv/bin/invoke publish" in publish["run"]
+    assert not (ROOT / ".github" / "workflows" / sample.name).exists()  # a sample only

@@ -6,11 +6,14 @@
    the target reachable and writable (``deploy.preflight``);
 1. build kit, site and search index with ``publishconf.py`` in the working folder into
    ``.cache/publish/sito`` (``blog.build.engine``; its own warm caches), and write
-   ``_headers``;
+   ``_headers``; a target with no comment server gets a site with no comment form nor
+   request (``_host_settings``), and a page that would still call one stops here
+   (``blog.publish.comment_guard``);
 2. run every check (``blog.checks``): one failure stops here, the target untouched;
    (a site whose fingerprint already passed them all is not checked again);
 3. write ``.gz`` and ``.br`` twins;
-4. deploy (``blog.publish.deploy``): rsync release + symlink switch, or a gh-pages push.
+4. deploy (``blog.publish.deploy``): rsync release + symlink switch, or a gh-pages push;
+   the last line names the next scheduled post (``plugins/scheduled_posts``), if any.
 
 With ``dry_run`` the last step is skipped and the ready site stays in the folder.
 """
@@ -29,6 +32,7 @@ from blog.paths import CACHE, PUBLISH_SETTINGS, ROOT
 from blog.paths import CHECK_MEMO as CHECK_MEMO_DEV
 from blog.publish import deploy as deploy_mod
 from blog.publish import worktree
+from blog.publish.comment_guard import refusal as comment_refusal
 from blog.publish.precompress import candidates, precompress_site
 from blog.publish.target import DeployConfig, DeployResult, load_config
 from blog.report import Steps, site_summary
@@ -92,6 +96,10 @@ def publish(
     except BuildError as exc:
         raise PublishFailed(f"La build di produzione è fallita:\n{exc}") from None
     site = output.resolve()
+    if config is not None and not config.has_comment_server:
+        refused = comment_refusal(site, config.describe())
+        if refused:
+            raise PublishFailed(refused)
 
     with steps.step("Controlli del sito"):
         fingerprint = site_fingerprint(site)
@@ -120,7 +128,7 @@ def publish(
     if config is None:
         result.summary = site_summary(
             f"Prova generale riuscita, sito pronto in {_rel(output)} (non pubblicato)",
-            site, steps.elapsed)
+            site, steps.elapsed) + next_scheduled_line(settings_file)
         return result
 
     with steps.step(f"Invio a {config.describe()}"):
@@ -130,16 +138,44 @@ def publish(
         extra += f", CON {len(dirty)} FILE NON SALVATI IN GIT (--allow-dirty)"
     done = "Pubblicato su" if result.deployed.changed else "Niente da inviare a"
     result.summary = site_summary(
-        f"{done} {result.deployed.where}", site, steps.elapsed, extra=extra)
+        f"{done} {result.deployed.where}", site, steps.elapsed, extra=extra,
+    ) + next_scheduled_line(settings_file)
     return result
 
 
 def _host_settings(config: DeployConfig | None) -> dict[str, str]:
     """Settings that depend on the host: GitHub Pages sends no headers, so its pages
-    carry the Content-Security-Policy in a ``<meta http-equiv>`` (``CSP_META``)."""
+    carry the Content-Security-Policy in a ``<meta http-equiv>`` (``CSP_META``); a
+    target with no comment server gets no comment form nor request (``ISSO_URL``)."""
+    host: dict[str, str] = {}
     if config is not None and config.method == "gh-pages":
-        return {"CSP_META": meta_content_security_policy()}
-    return {}
+        host["CSP_META"] = meta_content_security_policy()
+    if config is not None and not config.has_comment_server:
+        host["ISSO_URL"] = ""
+    return host
+
+
+def next_scheduled_line(settings_file: Path) -> str:
+    """``\nProssimo articolo programmato: «…», il 31 dicembre 2027`` or ``""``."""
+    from blog.build.settings import read_settings
+
+    post = _next_scheduled(Path(read_settings(settings_file)["CACHE_PATH"]))
+    if post is None:
+        return ""
+    return (f"\nProssimo articolo programmato: «{post['title']}», il {post['label']} "
+            "(esce con la prima pubblicazione da quel giorno: deploy/systemd/ la fa ogni mattina)")
+
+
+def _next_scheduled(cache_path: Path) -> dict[str, str] | None:
+    """The earliest post the last build held (plugins/scheduled_posts' list)."""
+    import json
+
+    try:
+        data = json.loads((cache_path / "scheduled-posts.json").read_text(encoding="utf-8"))
+        posts = data["posts"] if data.get("hidden") else []
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return posts[0] if posts else None
 
 
 def rollback(settings_file: Path = PUBLISH_SETTINGS) -> DeployResult:

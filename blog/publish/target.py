@@ -3,6 +3,11 @@
 The author sets the target in ``publishconf.py`` (``DEPLOY``) or in the environment
 (``DELEGA_DEPLOY``, ``DELEGA_DEPLOY_DEST``, ``DELEGA_DEPLOY_SSH_PORT``,
 ``DELEGA_DEPLOY_BRANCH``); the environment wins.
+
+Whether the target has a comment server is the target's business too (``comments``):
+rsync to the nginx sample has Isso behind ``/isso/``; GitHub Pages, and any static host
+whose ``DEPLOY`` says ``"comments": False``, has none, so its site is built without the
+comment form and without any request to Isso.
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ class DeployConfig:
     branch: str = "gh-pages"
     keep_releases: int = 5
     cname: str = ""
+    #: The target serves Isso at the site's ``ISSO_URL`` (rsync with deploy/nginx.conf).
+    comments: bool = True
+
+    @property
+    def has_comment_server(self) -> bool:
+        """GitHub Pages never has one, whatever the flag says."""
+        return self.comments and self.method != "gh-pages"
 
     def describe(self) -> str:
         if self.method == "gh-pages":
@@ -79,11 +91,32 @@ def load_config(
     except (TypeError, ValueError):
         raise DeployError(
             "DEPLOY: «ssh_port» e «keep_releases» devono essere numeri interi.") from None
+    comments = _comments(raw.get("comments"), method)
     return DeployConfig(
-        method=method, destination=destination, ssh_port=port,
+        comments=comments, method=method, destination=destination, ssh_port=port,
         branch=str(raw.get("branch") or "gh-pages"), keep_releases=max(2, keep),
         cname=str(raw.get("cname") or ""),
     )
+
+
+NO_COMMENTS_ON_GH_PAGES = (
+    "DEPLOY dice «comments»: True, ma GitHub Pages serve solo file statici: nessun server "
+    "di commenti (Isso) può rispondere lì.\nTogli «comments» da DEPLOY in publishconf.py "
+    "(il sito uscirà senza modulo dei commenti, con il link per commentare via e-mail), "
+    "oppure pubblica con rsync su un server con deploy/nginx.conf.")
+
+
+def _comments(raw: object, method: str) -> bool:
+    """The ``comments`` flag: given, else True for rsync and False for gh-pages."""
+    if raw is None or raw == "":
+        return method != "gh-pages"
+    if isinstance(raw, str):
+        value = raw.strip().lower() not in ("0", "false", "no", "off")
+    else:
+        value = bool(raw)
+    if value and method == "gh-pages":
+        raise DeployError(NO_COMMENTS_ON_GH_PAGES)
+    return value
 
 
 _REMOTE = re.compile(r"^(?P<host>[^/:]+):(?P<path>.+)$")
