@@ -11,8 +11,8 @@ An image is shown at its *display width*: the author's ``width`` attribute, else
 width, at most the column's and at most what keeps it 640 px tall. The widths made for
 it are the display width at the densities screens have (½× for a narrow window, 1×,
 1½×, 2×), never wider than the source, plus the source's own width when it falls
-between two of them; a photo as wide as the column is also made 672 px wide, for the
-phone column of most Android phones.
+between two of them; an image a phone shows as wide as its column is also made 672 px
+wide, for the phone column of most Android phones.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ GALLERY_SIZES = ("(max-width: 40rem) calc(50vw - 1.5rem), (max-width: 48.5rem) "
 DENSITIES = (0.5, 1.0, 1.5, 2.0)
 # The phone column at the densities of most Android phones: 412 px at DPR 1.75 (the phone
 # Lighthouse emulates: 380 × 1.75 = 665) and 360 px at DPR 2 (656): 736 would be 18 % of
-# bytes too many for them (Lighthouse's «uses-responsive-images»).
+# bytes too many for them (Lighthouse's «uses-responsive-images»). Made for every image
+# a phone shows as wide as its column (343 px on a 375 px phone).
 PHONE_WIDTH = 672
+PHONE_COLUMN = 343
 SMALLEST = 64  # below this a variant saves nothing worth a request
 CLOSE = 0.1  # two widths closer than this share one file
 
@@ -61,16 +63,19 @@ def _merged(kept: list[int]) -> list[int]:
     return result
 
 
-def widths(display: int, source_width: int,
-           densities: tuple[float, ...] = DENSITIES) -> list[int]:
-    """The widths to make for an image shown ``display`` px wide (never upscaled)."""
+def widths(display: int, source_width: int, densities: tuple[float, ...] = DENSITIES,
+           phone: bool = True) -> list[int]:
+    """The widths to make for an image shown ``display`` px wide (never upscaled);
+    ``phone``: in the column, which a phone shows whole (:data:`PHONE_WIDTH`)."""
     wanted = sorted({round(display * d) for d in densities})
     kept = [w for w in wanted if min(SMALLEST, display) <= w <= source_width]
     if source_width < wanted[-1] and (not kept or source_width - kept[-1] > CLOSE * source_width):
         kept.append(source_width)  # the source's own width, between two densities
     merged = _merged(kept)
-    if display >= COLUMN and source_width >= display and densities == DENSITIES:
-        merged = sorted({*merged, PHONE_WIDTH})
+    if phone and display >= PHONE_COLUMN and source_width >= PHONE_WIDTH:
+        exact = {display, 2 * display}  # 1× and 2× stay; a width close to the phone's goes
+        merged = sorted({PHONE_WIDTH, *(w for w in merged if w in exact
+                                        or abs(w - PHONE_WIDTH) >= CLOSE * PHONE_WIDTH)})
     return merged
 
 

@@ -174,7 +174,7 @@ class Rewriter:
         shape = "gallery" if gallery else "column"
         asked_w, asked_h = _number(attrs.get("width")), _number(attrs.get("height"))
         display = layout.display_width(facts.width, shape, asked_w, facts.height)
-        made = plan(facts, site_path, layout.widths(display, facts.width))
+        made = plan(facts, site_path, layout.widths(display, facts.width, phone=not gallery))
         self.result.variants.extend(made)
         self.result.shown.add(site_path)
         self.result.needles.setdefault(facts.path, attrs.get("src", ""))
