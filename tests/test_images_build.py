@@ -211,9 +211,9 @@ def test_edits_make_only_what_changed_and_broken_images_stop_the_build(project: 
     result = invoke(project, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     made, pruned = _made(project)
-    assert made == 12 and pruned == 12  # four widths, three formats, for that photo only
+    assert made == 15 and pruned == 15  # five widths, three formats, for that photo only
     after = {p.name for p in cache.iterdir()}
-    assert len(after - before) == 12 and len(before - after) == 12  # (upright: 480 px wide)
+    assert len(after - before) == 15 and len(before - after) == 15
 
     live = (project / "output").resolve()
     images = project / "content" / "images"

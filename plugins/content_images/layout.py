@@ -73,9 +73,10 @@ def widths(display: int, source_width: int, densities: tuple[float, ...] = DENSI
         kept.append(source_width)  # the source's own width, between two densities
     merged = _merged(kept)
     if phone and display >= PHONE_COLUMN and source_width >= PHONE_WIDTH:
-        exact = {display, 2 * display}  # 1× and 2× stay; a width close to the phone's goes
-        merged = sorted({PHONE_WIDTH, *(w for w in merged if w in exact
-                                        or abs(w - PHONE_WIDTH) >= CLOSE * PHONE_WIDTH)})
+        # Beside, not instead of, a width close to it: Chromium takes the narrowest width
+        # at least as dense as the screen, so a 375 px phone at DPR 2 (686) still needs
+        # the next one (736, or 720 for an upright photo).
+        merged = sorted({*merged, PHONE_WIDTH})
     return merged
 
 
