@@ -31,7 +31,9 @@ PAGE_BUDGETS: dict[str, int] = {
     "html": 12 * 1024,
     # The heaviest article (the seed one) with what loads when the reader scrolls to the
     # comments: HTML + CSS + JS, brotli (issue 12). tests/test_search.py measures it.
-    "article_scrolled": 12 * 1024,
+    # 12.5 KiB since issue 25: the kit box's cover became a <picture> (~170 B brotli of
+    # markup), so a phone fetches an 88 px AVIF instead of the 600 px PNG (tens of kB).
+    "article_scrolled": 12 * 1024 + 512,
     "css": 8 * 1024,
     "js": 6 * 1024,
     "font": 40 * 1024,
