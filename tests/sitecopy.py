@@ -30,7 +30,7 @@ IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 # (a hash of each card's text and fonts). A kit render or a card drawing then happens once
 # per test run, not once per copy. Likewise the compiled templates (named by template
 # name and Jinja's options, checked against the template's source: blog/build/engine.py).
-SHARED_CACHES = (".cache/kit", ".cache/kit-publish", ".cache/og-images",
+SHARED_CACHES = (".cache/kit", ".cache/kit-publish", ".cache/og-images", ".cache/images",
                  ".cache/pelican/jinja", ".cache/pelican-publish/jinja")
 # Where the project copies of every process of one test run (the pytest-xdist workers)
 # leave those caches for each other: set by tests/conftest.py (``share_caches_in``), a
