@@ -313,13 +313,15 @@ def stats(c, log=None, output="", remote_logs=""):
     "livereload": "also measure edit-to-browser-refresh latency",
     "against": "a git revision measured beside this checkout in the same run",
     "search": "also a reader's first search, beside plain Pagefind",
+    "photos": "also posts with 10 and 100 phone photos (cold, one edit, one photo replaced)",
 })
-def bench(c, sizes="100,1000,5000", livereload=True, against="", search=True):
+def bench(c, sizes="100,1000,5000", livereload=True, against="", search=True, photos=True):
     """One table, also written to docs/benchmarks.md: cold/warm/one-edit builds,
     livereload, memory, cards, kit, search at 100, 1,000 and 5,000 synthetic posts,
     beside bare Pelican (`--sizes 1000 --against main~5`: fewer, and an older revision)."""
     flags = ["--docs"] + ([] if livereload else ["--no-livereload"])
     flags += ["--search"] if search else []
+    flags += ["--photos"] if photos else []
     flags += ["--against", shlex.quote(against)] if against else []
     with c.cd(str(ROOT)):
         c.run(f"{PY} -m benchmarks.bench_build --sizes {shlex.quote(sizes)} {' '.join(flags)}",

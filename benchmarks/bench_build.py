@@ -16,6 +16,8 @@ folder:
   at git revision ``REV`` (a temporary worktree, its own synthetic copy, this venv);
 - ``--search``: a reader's first search in Chromium on the production site beside plain
   Pagefind on the same site (``benchmarks/bench_search.py``);
+- ``--photos``: posts with 10 and 100 phone photos, cold, after a text edit and after a
+  photo replaced (``benchmarks/bench_images.py``), as a second table;
 - ``--docs``: also write the table into ``docs/benchmarks.md`` (between its markers).
 
 Each build runs as a child process: wall seconds, CPU seconds of the process tree
@@ -347,6 +349,7 @@ def main() -> int:
     parser.add_argument("--against", help="git revision measured beside this checkout")
     parser.add_argument("--search", action="store_true",
                         help="a reader's first search, ours beside plain Pagefind")
+    parser.add_argument("--photos", action="store_true", help="10 and 100 phone photos")
     parser.add_argument("--docs", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -362,6 +365,11 @@ def main() -> int:
             f"{time.strftime('%Y-%m-%d')}{against}. "
             "Rapporto = nostra ÷ Pelican nudo (tema predefinito, nessun plugin, cache attiva).")
     lines = [*table(rows), "", note]
+    if args.photos:
+        from benchmarks.bench_images import bench_photos
+        from benchmarks.bench_images import table as photo_table
+
+        lines += ["", *photo_table(bench_photos())]
     print("\n".join(lines))
     if args.docs:
         write_docs(lines, Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md")
