@@ -70,9 +70,8 @@ def _made(project: Path) -> tuple[int, int]:
     return int(found[-1][0]), int(found[-1][1])
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("foto") / "project")
+def _photo_project(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    project = copy_project(tmp_path_factory.mktemp(name) / "project")
     images = project / "content" / "images"
     phone_photo.write(images / "scrivania.jpg", 0)
     phone_photo.write(images / "ritratto.jpg", 1, orientation=6)
@@ -81,6 +80,19 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = invoke(project, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     return project
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built post with photos, never changed by a test (``site`` is its version)."""
+    return _photo_project(tmp_path_factory, "foto")
+
+
+@pytest.fixture(scope="module")
+def changing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same, for the tests that edit and rebuild it (in any order: pytest-randomly);
+    their new versions would otherwise remove the one ``site`` points at."""
+    return _photo_project(tmp_path_factory, "foto-modificate")
 
 
 @pytest.fixture(scope="module")
@@ -197,26 +209,26 @@ def test_invoke_check_passes_on_the_post_with_photos(project: Path, site: Path) 
     assert "✓ Peso delle pagine" in result.stdout and "✓ File statici" in result.stdout
 
 
-def test_edits_make_only_what_changed_and_broken_images_stop_the_build(project: Path) -> None:
-    post = project / "content" / "articles" / "la-scrivania-di-lunedi.md"
+def test_edits_make_only_what_changed_and_broken_images_stop_the_build(changing: Path) -> None:
+    post = changing / "content" / "articles" / "la-scrivania-di-lunedi.md"
     post.write_text(post.read_text(encoding="utf-8") + "\nUna riga aggiunta.\n", encoding="utf-8")
-    result = invoke(project, "build")
+    result = invoke(changing, "build")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert _made(project) == (0, 0)
-    assert re.search(r"og_image: \d+ immagini \(0 disegnate", _log(project))  # card kept
+    assert _made(changing) == (0, 0)
+    assert re.search(r"og_image: \d+ immagini \(0 disegnate", _log(changing))  # card kept
 
-    cache = project / ".cache" / "images"
+    cache = changing / ".cache" / "images"
     before = {p.name for p in cache.iterdir()}
-    phone_photo.write(project / "content/images/ritratto.jpg", 5, orientation=6)
-    result = invoke(project, "build")
+    phone_photo.write(changing / "content/images/ritratto.jpg", 5, orientation=6)
+    result = invoke(changing, "build")
     assert result.returncode == 0, result.stdout + result.stderr
-    made, pruned = _made(project)
+    made, pruned = _made(changing)
     assert made == 15 and pruned == 15  # five widths, three formats, for that photo only
     after = {p.name for p in cache.iterdir()}
     assert len(after - before) == 15 and len(before - after) == 15
 
-    live = (project / "output").resolve()
-    images = project / "content" / "images"
+    live = (changing / "output").resolve()
+    images = changing / "content" / "images"
     for name, content, reason in (
             ("vuota.jpg", b"", "il file è vuoto (0 byte)"),
             ("troncata.jpg", phone_photo.jpeg(6)[:300_000], "il file è troncato"),
@@ -225,29 +237,29 @@ def test_edits_make_only_what_changed_and_broken_images_stop_the_build(project: 
         post.write_text(post.read_text(encoding="utf-8")
                         + f"\n![Rotta]({{static}}/images/{name})\n", encoding="utf-8")
         line = len(post.read_text(encoding="utf-8").splitlines())
-        result = invoke(project, "build")
+        result = invoke(changing, "build")
         output = result.stdout + result.stderr
         assert result.returncode != 0, output
         assert (f"content/articles/la-scrivania-di-lunedi.md:{line}: immagine "
                 f"images/{name}: ") in output and reason in output, output
         assert "difetto del codice" not in output
-        assert (project / "output").resolve() == live  # output/ as it was
+        assert (changing / "output").resolve() == live  # output/ as it was
         post.write_text(post.read_text(encoding="utf-8").replace(
             f"\n![Rotta]({{static}}/images/{name})\n", ""), encoding="utf-8")
         (images / name).unlink()
 
 
-def test_livereload_makes_a_new_photo_s_files_and_keeps_the_others(project: Path) -> None:
+def test_livereload_makes_a_new_photo_s_files_and_keeps_the_others(changing: Path) -> None:
     import urllib.request
 
     from tests.workflow_support import LiveServer, wait_for
 
-    cache = project / ".cache" / "images"
-    post = project / "content" / "articles" / "la-scrivania-di-lunedi.md"
-    server = LiveServer(project)
+    cache = changing / ".cache" / "images"
+    post = changing / "content" / "articles" / "la-scrivania-di-lunedi.md"
+    server = LiveServer(changing)
     try:
         before = {p.name for p in cache.iterdir()}
-        phone_photo.write(project / "content/images/nuova.jpg", 7)
+        phone_photo.write(changing / "content/images/nuova.jpg", 7)
         post.write_text(post.read_text(encoding="utf-8")
                         + "\n![Una foto nuova]({static}/images/nuova.jpg)\n", encoding="utf-8")
         page = f"{server.url}/la-scrivania-di-lunedi/"
