@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .errors import KitBuildError
 from .finish import FinishReport, KitFinisher
-from .fit import text_field_fits
 from .fonts import STYLESHEET, FontFace, check_embedded_fonts
 
 PDF_OPTIONS = {
@@ -30,7 +29,6 @@ class RenderedPdf:
     fonts: list[str]
     finish: FinishReport
     section_pages: dict[str, int]
-    fits: dict[str, tuple[int, int]]  # text field → (lines, characters a line), :mod:`.fit`
 
 
 class _Problems(logging.Handler):
@@ -103,13 +101,7 @@ def write_pdf(
         )
         _raise_on_problems(problems.messages, css_path)
         finisher = KitFinisher(descriptions or {})
-        fits: dict[str, tuple[int, int]] = {}
-
-        def finish(document: object, pdf: object) -> None:
-            finisher(document, pdf)
-            fits.update(text_field_fits(pdf))
-
-        data = document.write_pdf(finisher=finish, **PDF_OPTIONS)
+        data = document.write_pdf(finisher=finisher, **PDF_OPTIONS)
         _raise_on_problems(problems.messages, css_path)
     except KitBuildError:
         raise
@@ -138,5 +130,4 @@ def write_pdf(
         fonts=fonts,
         finish=report,
         section_pages=section_pages,
-        fits=fits,
     )
