@@ -246,6 +246,7 @@ def test_size_label_is_italian(size, label):
     assert kit_pdf.size_label(size) == label
 
 
+@pytest.mark.slow
 def test_for_templates_has_the_documented_keys(info):
     kit = info.for_templates("kit", "kit-sulla-delega.pdf")
     assert kit["url"] == "kit/kit-sulla-delega.pdf"

@@ -31,6 +31,7 @@ PAGES = {
     "home": "",
     "articolo (seme)": "sei-pronto-assistente-virtuale/",
     "pagina del kit": "kit-sulla-delega/",
+    "kit da compilare": "kit-sulla-delega/compila/",
     "categoria": "categoria/delega/",
 }
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")

@@ -49,6 +49,13 @@ PAGE_BUDGETS: dict[str, int] = {
     "photos": 500_000,
     # Photos that reach the browser as JPEG or PNG although it reads AVIF and WebP.
     "photo_formats": 0,
+    # The kit's web edition (kit-sulla-delega/compila/, issue 23) before any tap: the whole
+    # workbook in one page, 220 labelled controls and every exercise's words (21.4 KiB:
+    # HTML 10.5, CSS 6.3, JS 5.2), room for a few more rows. tests/test_kit_web_pages.py.
+    "kit_edition_initial": 24 * 1024,
+    # What its «Scarica il PDF compilato» fetches, once: pdf.js and its worker (legacy
+    # build, 435 kB brotli), the kit PDF (157 kB) and the glue (1 kB).
+    "kit_edition_tap": 620_000,
 }
 COUNTED = {"requests", "third_party", "photo_formats"}
 # A photo's variant: its width and a hash of the photo in the name.

@@ -17,6 +17,7 @@ from .pdf import write_pdf
 from .preview import render_card, render_preview, render_thumbnails
 from .render import plain_text, render_html
 from .site import SiteInfo
+from .web import web_edition
 
 DEFAULT_FILENAME = "kit-sulla-delega.pdf"
 # The inner pages shown as thumbnails on the kit page: the first page of these sections.
@@ -46,6 +47,7 @@ class KitInfo:
     card: dict[str, Any] | None = None
     context: dict[str, Any] | None = None
     cache: Path | None = None
+    web: dict[str, Any] | None = None  # the web edition (:mod:`.web`)
 
     def files(self, filename: str = DEFAULT_FILENAME) -> list[tuple[Path, str]]:
         """(cached file, published name) for the PDF and every picture of it."""
@@ -191,6 +193,7 @@ def build_kit(
         "thumbnails": pictures["thumbnails"],
         "card": pictures["card"],
         "context": template_context(data, rendered.section_pages),
+        "web": web_edition(data, rendered.section_pages, rendered.fits),
         "pages": rendered.pages,
         "fields": rendered.fields,
         "size_bytes": len(rendered.data),
@@ -254,7 +257,6 @@ def link_descriptions(data: dict[str, Any]) -> dict[str, str]:
 
 def template_context(data: dict[str, Any], section_pages: dict[str, int]) -> dict[str, Any]:
     """Data for the site's templates (JSON-safe, plain text): readiness test, order, promise."""
-    labels = data["labels"]
     readiness = next((s for s in data["sections"] if s["kind"] == "readiness"), None)
     return {
         "readiness": readiness
@@ -262,12 +264,10 @@ def template_context(data: dict[str, Any], section_pages: dict[str, int]) -> dic
             "title": plain_text(readiness["title"]),
             "intro": plain_text(readiness["intro"]),
             "question_header": plain_text(readiness.get("questions_header", "")),
-            "answers": [
-                {"value": "si", "label": labels["answer_yes"]},
-                {"value": "non-ancora", "label": labels["answer_not_yet"]},
-            ],
+            "answers": readiness["answers"],
+            # name: the PDF's field name, so that the site's answers fill the PDF too
             "questions": [
-                {"id": q["id"], "number": n, "text": plain_text(q["text"])}
+                {"id": q["id"], "name": q["name"], "number": n, "text": plain_text(q["text"])}
                 for n, q in enumerate(readiness["questions"], start=1)
             ],
             "guide_title": plain_text(readiness["guide_title"]),
@@ -357,4 +357,5 @@ def _info(
         card=manifest.get("card"),
         context=manifest.get("context"),
         cache=pdf.parent,
+        web=manifest.get("web"),
     )

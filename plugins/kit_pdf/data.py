@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import KitBuildError, read_utf8
+from .fields import name_fields, section_fields
 
 DATA_FILE = "kit.yaml"
 REQUIRED_DOCUMENT_KEYS = ("title", "author", "subject", "keywords", "created", "modified")
@@ -94,8 +95,8 @@ def load_kit_data(source: Path, site: dict[str, str] | None = None) -> dict[str,
 
     Adds ``dates`` (created / modified, as written), the
     ``edition`` label, ``site`` (the production address and contact e-mail the last
-    page prints) and a ``number`` to each section that is an exercise (every kind but
-    ``intro``).
+    page prints), a ``number`` to each section that is an exercise (every kind but
+    ``intro``) and every form field's name (:mod:`.fields`).
     """
     path = source / DATA_FILE
     text = read_utf8(path, "il file dei testi del kit")
@@ -128,6 +129,8 @@ def load_kit_data(source: Path, site: dict[str, str] | None = None) -> dict[str,
     data["edition"] = _edition(document, path, lines)
     data["site"] = dict(site or {})
     _check_sections(data["sections"], path, lines)
+    name_fields(data)
+    _check_names(data["sections"], path, lines)
     return data
 
 
@@ -221,6 +224,21 @@ def _check_sections(sections: list[Any], path: Path, lines: _Lines) -> None:
             section["number"] = number
         else:
             section["number"] = None
+
+
+def _check_names(sections: list[dict[str, Any]], path: Path, lines: _Lines) -> None:
+    """Two fields with one name would share one answer: name the section of the second."""
+    seen: dict[str, str] = {}
+    for index, section in enumerate(sections):
+        for field in section_fields(section):
+            if field.name in seen:
+                raise KitBuildError(
+                    f"il campo «{field.name}» di «{section['id']}» ha lo stesso nome di un "
+                    f"campo di «{seen[field.name]}»: cambia uno degli id",
+                    path,
+                    lines("sections", index),
+                )
+            seen[field.name] = section["id"]
 
 
 def _check_blocks(section: dict[str, Any], path: Path, line: Any) -> None:

@@ -13,7 +13,8 @@ byte-identical from build to build. It fills the gaps of WeasyPrint 70's form wr
   would otherwise treat each as a field of its own);
 - text fields get a ``/DA`` that names a simple TrueType font with WinAnsiEncoding made
   from the same embedded program: every reader can type ’ « » … with it (pdfium draws
-  the Identity-H font of WeasyPrint with wrong widths for glyphs the page never used);
+  the Identity-H font of WeasyPrint with wrong widths for glyphs the page never used),
+  at a fixed size, never ``0`` (automatic: iOS's viewers are reported to hide those);
 - ``/NeedAppearances`` goes: every button carries its appearances, readers that fill
   text fields write their own;
 - link annotations that WeasyPrint makes for every box of one link are merged into one
@@ -53,11 +54,8 @@ class FinishReport:
 
 
 def _number(reference: Any) -> int:
-    return (
-        int(bytes(reference).split()[0])
-        if isinstance(reference, bytes)
-        else int(str(reference).split()[0])
-    )
+    text = reference.decode() if isinstance(reference, bytes) else str(reference)
+    return int(text.split()[0])
 
 
 def _get(pdf: pydyf.PDF, reference: Any) -> Any:
@@ -168,9 +166,10 @@ def _bytes(part: Any) -> bytes:
 
 
 def _font_size(da: Any) -> float:
+    """The size a text field's ``/DA`` names; never 0 («auto»: iOS hides such fields)."""
     words = _bytes(da).decode("latin-1").split() if da is not None else []
     for index, word in enumerate(words):
-        if word == "Tf" and index >= 2:
+        if word == "Tf" and index >= 2 and float(words[index - 1]) > 0:
             return float(words[index - 1])
     return 10.0
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import KitBuildError
 from .finish import FinishReport, KitFinisher
+from .fit import text_field_fits
 from .fonts import STYLESHEET, FontFace, check_embedded_fonts
 
 PDF_OPTIONS = {
@@ -29,6 +30,7 @@ class RenderedPdf:
     fonts: list[str]
     finish: FinishReport
     section_pages: dict[str, int]
+    fits: dict[str, tuple[int, int]]  # text field → (lines, characters a line), :mod:`.fit`
 
 
 class _Problems(logging.Handler):
@@ -101,7 +103,13 @@ def write_pdf(
         )
         _raise_on_problems(problems.messages, css_path)
         finisher = KitFinisher(descriptions or {})
-        data = document.write_pdf(finisher=finisher, **PDF_OPTIONS)
+        fits: dict[str, tuple[int, int]] = {}
+
+        def finish(document: object, pdf: object) -> None:
+            finisher(document, pdf)
+            fits.update(text_field_fits(pdf))
+
+        data = document.write_pdf(finisher=finish, **PDF_OPTIONS)
         _raise_on_problems(problems.messages, css_path)
     except KitBuildError:
         raise
@@ -130,4 +138,5 @@ def write_pdf(
         fonts=fonts,
         finish=report,
         section_pages=section_pages,
+        fits=fits,
     )

@@ -4,10 +4,11 @@ Pelican makes its generators when a run starts, with the context they all share.
 kit's generator then takes the cached PDF when it is still good, or starts rendering it
 in a worker process (:mod:`.background`) while Pelican reads the posts. Its
 ``generate_context`` comes once every post and page is read, before any template
-renders: it waits for the kit and puts what the pages show (``KIT``: page count, size,
-addresses…) in that shared context; a mistake in ``kit/`` (:class:`KitBuildError`) stops
-the build there, with the same message. Its ``generate_output`` copies the files into
-``OUTPUT_PATH/KIT_OUTPUT``.
+renders: it waits for the kit and puts what the pages show in that shared context
+(``KIT``: page count, size, addresses…; ``KIT_WEB``: the web edition, :mod:`.web`); a
+mistake in ``kit/`` (:class:`KitBuildError`) stops the build there, with the same
+message. Its ``generate_output`` copies the files, and the vendored pdf.js that fills
+the PDF in the browser (:mod:`.vendor`), into ``OUTPUT_PATH/KIT_OUTPUT``.
 
 The settings are only read. Everything about one run lives on that run's generator, so
 a later run of the same Pelican object (autoreload) checks the kit again by itself.
@@ -21,8 +22,10 @@ from typing import Any
 
 from .background import Rendering
 from .builder import DEFAULT_FILENAME, KitInfo, cached_kit
-from .copy_files import copy_kit_files
+from .copy_files import copy_filler, copy_kit_files
 from .site import SiteInfo
+from .vendor import vendor_files
+from .web import web_for_templates
 
 logger = logging.getLogger(__name__)
 
@@ -52,22 +55,31 @@ class KitGenerator:
         if cached is None:
             logger.info("kit/ è cambiato: il PDF si ricompone mentre Pelican legge gli articoli")
         self.kit: KitInfo | Rendering = cached or Rendering(source, cache, site)
+        self.filler = vendor_files()
 
     def generate_context(self) -> None:
-        """Every post is read, no page rendered yet: the kit's facts into ``KIT``."""
+        """Every post is read, no page rendered yet: the kit's facts into ``KIT``, its web
+        edition into ``KIT_WEB``."""
         if isinstance(self.kit, Rendering):
             self.kit = self.kit.result()
         info = self.kit
-        self.context["KIT"] = info.for_templates(self.folder, self.filename)
+        kit = info.for_templates(self.folder, self.filename)
+        self.context["KIT"] = kit
+        base = self.folder.strip("/")
+        urls = {key: f"{base}/{name}" if base else name for key, (_, name) in self.filler.items()}
+        self.context["KIT_WEB"] = info.web and web_for_templates(info.web, kit, self.filename,
+                                                                 urls)
         if info.rendered:
             logger.info("Kit: %s pagine, %s, %s campi", info.pages, info.size_label, info.fields)
         else:
             logger.info("Kit invariato (cache)")
 
     def generate_output(self, writer: Any) -> None:
-        """Copy the PDF, its preview, thumbnails and card into ``OUTPUT_PATH/KIT_OUTPUT``."""
+        """Copy the PDF, its preview, thumbnails, card and the filling code into
+        ``OUTPUT_PATH/KIT_OUTPUT``."""
         assert isinstance(self.kit, KitInfo), "generate_context comes first"
         copy_kit_files(self.kit, Path(self.output_path) / self.folder, self.filename)
+        copy_filler(Path(self.output_path) / self.folder, self.filler)
 
 
 def kit_generator(pelican: Any) -> type[KitGenerator]:

@@ -1,9 +1,26 @@
 /* The kit page's readiness test («Sei pronto?»), loaded by enhance.js. Scores the
    answers in the browser and shows the reading of the kit's «Come leggere le risposte»
-   (the same data: each reading is a list item with data-min / data-max «sì»). Nothing is
-   sent anywhere: the form has no action and its submit is always prevented. */
+   (the same data: each reading is a list item with data-min / data-max «sì»). The answers
+   are kept on the device with the web edition's (kit-answers.js, the form's data-store):
+   the same names as the PDF's fields, so they appear in the edition and in the filled
+   PDF, and the edition's appear here. Nothing is sent anywhere: the form has no action
+   and its submit is always prevented. */
+
+// Keep the answers with the web edition's; a browser without storage just scores them.
+async function keep(form) {
+  if (!form.dataset.store || !form.dataset.answersJs) return;
+  const kit = await import(new URL(form.dataset.answersJs, document.baseURI).href);
+  const store = kit.openStore(form.dataset.store);
+  if (!store.available) return;
+  const save = () => store.write(kit.merge(store.read().answers, form));
+  kit.apply(form, store.read().answers);
+  form.addEventListener("change", save);
+  form.addEventListener("reset", () => window.setTimeout(save, 0)); // once the form is reset
+  store.watch((record) => kit.apply(form, record.answers));
+}
 
 export function start(form) {
+  keep(form).catch(() => {}); // the test works the same without storage
   const result = form.querySelector(".readiness-result");
   const guide = Array.from(form.querySelectorAll("[data-min][data-max]"));
   const questions = Array.from(form.querySelectorAll("fieldset[data-question]"));
