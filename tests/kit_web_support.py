@@ -50,6 +50,14 @@ def fill(page, answers: dict[str, str | bool]) -> None:
                 page.keyboard.insert_text(line)
 
 
+def wait_until_kept(page, name: str) -> None:
+    """Wait until this device holds an answer for the field ``name`` (the page saves once
+    its scripts have come: a reader leaving sooner leaves nothing behind to check)."""
+    page.wait_for_function(
+        "name => Object.keys(localStorage).some(key => (localStorage.getItem(key) || '')"
+        ".includes(JSON.stringify(name)))", arg=name)
+
+
 def pdf_fields(reader: PdfReader) -> dict[str, tuple[str, tuple[str, ...]]]:
     """name → (kind, radio export values) as the PDF has them."""
     found = {}

@@ -25,6 +25,7 @@ from tests.kit_web_support import (
     pdf_fields,
     phone,
     served_with_policy,
+    wait_until_kept,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -113,16 +114,53 @@ def test_the_kit_pages_test_and_the_edition_share_the_answers(browser, csp_url: 
         page = context.new_page()
         page.goto(f"{csp_url}/kit-sulla-delega/")
         page.locator("form[data-readiness] fieldset").first.get_by_label("sì", exact=True).check()
+        wait_until_kept(page, "sei-pronto-lasciare")
         page.goto(f"{csp_url}/{EDITION}")
         expect(page.locator('[name="sei-pronto-lasciare"][value="si"]')).to_be_checked()
         page.locator('[name="sei-pronto-distanza"][value="non-ancora"]').check()
         expect(page.locator("[data-kit-reading]")).to_contain_text("Ne hai risposte 2 su 10")
+        wait_until_kept(page, "sei-pronto-distanza")
         page.goto(f"{csp_url}/kit-sulla-delega/")
         second = page.locator("form[data-readiness] fieldset").nth(1)
         expect(second.get_by_label("non ancora", exact=True)).to_be_checked()
         page.get_by_role("button", name="Ricomincia").click()
         page.goto(f"{csp_url}/{EDITION}")
         expect(page.locator('[name="sei-pronto-lasciare"][value="si"]')).not_to_be_checked()
+    finally:
+        context.close()
+
+
+def test_answers_given_before_the_scripts_come_are_kept(browser, csp_url: str) -> None:
+    """On a slow phone the page is usable before its scripts: what the reader answers
+    meanwhile is not overwritten by what the device had, and is saved once they come."""
+    context = phone(browser)
+    held: list = []
+    context.route("**/theme/js/kit-answers.*", lambda route: held.append(route))  # no cache
+    try:
+        page = context.new_page()
+
+        def release() -> None:
+            page.wait_for_function("() => true")  # let the page ask for the script
+            for _ in range(100):
+                if held:
+                    break
+                page.wait_for_timeout(50)
+            assert held, "the page never asked for kit-answers.js"
+            while held:
+                held.pop().continue_()
+
+        page.goto(f"{csp_url}/kit-sulla-delega/")
+        page.locator("form[data-readiness] fieldset").first.get_by_label("sì", exact=True).check()
+        release()
+        wait_until_kept(page, "sei-pronto-lasciare")
+        page.goto(f"{csp_url}/{EDITION}")
+        fill(page, {"inventario-1-attivita": TYPED})
+        release()
+        wait_until_kept(page, "inventario-1-attivita")
+        page.reload()
+        release()
+        expect(page.locator('[name="sei-pronto-lasciare"][value="si"]')).to_be_checked()
+        expect(page.locator('[name="inventario-1-attivita"]')).to_have_value(TYPED)
     finally:
         context.close()
 
@@ -154,7 +192,7 @@ def test_sums_errors_and_room_in_the_pdf_are_said(browser, csp_url: str) -> None
         fill(page, {"inventario-1-attivita": "Rispondere " * 12})
         page.locator('[name="inventario-1-delegare"]').tap()
         room = page.locator("#k-inventario-1-attivita-spazio")
-        expect(room).to_contain_text("Attività: nel PDF qui si vedono circa")
+        expect(room).to_contain_text("Attività: nel PDF entrano circa")
         assert announce.get_attribute("role") == "status"
     finally:
         context.close()

@@ -82,6 +82,12 @@ export function apply(root, answers, skip) {
   }
 }
 
+// What to show on arrival: the stored answers, under those the reader gave before this
+// script ran (the page is usable while its scripts load, on a slow phone): those win.
+export function arrival(stored, root) {
+  return Object.assign({}, stored, collect(root));
+}
+
 // The stored answers with those of root's controls in place of their names' (the kit
 // page's test holds ten of the names, the edition all of them).
 export function merge(stored, root) {

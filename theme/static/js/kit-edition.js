@@ -176,9 +176,9 @@ async function start(root) {
     const used = field.tagName === "TEXTAREA" ? linesOf(field.value, chars) : 1;
     let text = "";
     if (field.tagName === "TEXTAREA" && used > lines) {
-      text = `Nel PDF qui c’è posto per circa ${lines} righe, questa risposta ne occupa ${used}: qui resta intera, nel PDF si vedrà solo l’inizio.`;
+      text = `Nel PDF c’è posto per circa ${lines} righe e questa risposta ne occupa ${used}; lì si leggerà solo l’inizio, qui resta intera.`;
     } else if (field.tagName !== "TEXTAREA" && field.value.trim().length > chars) {
-      text = `Nel PDF qui si vedono circa ${chars} caratteri: qui resta intera, nel PDF si vedrà solo l’inizio.`;
+      text = `Nel PDF entrano circa ${chars} caratteri; lì si leggerà solo l’inizio, qui resta intera.`;
     }
     const had = Boolean(document.getElementById("k-" + field.name + "-spazio"));
     note(field, "-spazio", "kw-fit", text);
@@ -247,12 +247,15 @@ async function start(root) {
   }
 
   const record = store.read();
-  refresh(record.answers);
+  const early = Object.keys(kit.collect(root)).length; // typed before this module came
+  refresh(kit.arrival(record.answers, root));
   if (unsaved) {
     save();
     window.addEventListener("beforeunload", (event) => {
       if (Object.keys(kit.collect(root)).length) event.preventDefault();
     });
+  } else if (early) {
+    save();
   } else if (record.saved) {
     const saved = new Date(record.saved);
     say("Salvato su questo dispositivo", "Salvato su questo dispositivo",

@@ -13,7 +13,9 @@ async function keep(form) {
   const store = kit.openStore(form.dataset.store);
   if (!store.available) return;
   const save = () => store.write(kit.merge(store.read().answers, form));
-  kit.apply(form, store.read().answers);
+  const early = Object.keys(kit.collect(form)).length; // ticked before this module came
+  kit.apply(form, kit.arrival(store.read().answers, form));
+  if (early) save();
   form.addEventListener("change", save);
   form.addEventListener("reset", () => window.setTimeout(save, 0)); // once the form is reset
   store.watch((record) => kit.apply(form, record.answers));
