@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -60,8 +61,12 @@ async def _from_api(language: str) -> dict[str, str]:
 
 
 def _compute(language: str) -> dict[str, str] | None:
+    # In a thread of its own: asyncio.run refuses a thread that already runs an event loop
+    # (a caller driving Playwright's sync API does), and the reference would then be lost.
     try:
-        files = asyncio.run(asyncio.wait_for(_from_api(language), timeout=120))
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            files = pool.submit(
+                lambda: asyncio.run(asyncio.wait_for(_from_api(language), timeout=120))).result()
     except Exception:  # no reference: the scripts are then only checked for being there
         return None
     return files if _valid(files) else None
