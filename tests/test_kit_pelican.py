@@ -160,37 +160,3 @@ def test_a_broken_kit_fails_the_run_once_the_posts_are_read(tmp_path):
         _run(_settings(tmp_path, source), tmp_path / "out")
     assert caught.value.path == source / "kit.yaml" and caught.value.line
     assert not (tmp_path / "out" / "kit").exists()
-
-
-def test_the_worker_is_not_a_fork_of_the_build(tmp_path, monkeypatch):
-    """Another thread of the build (livereload's server, watcher, search) may hold a lock
-    when the worker starts: a fork would copy it held by a thread the copy does not have,
-    and wait for it for ever. A fresh worker imports the module, lock free, anew."""
-    import importlib
-    import threading
-
-    from kit_pdf.background import worker_pool
-
-    (tmp_path / "held_lock.py").write_text(
-        "import threading\nLOCK = threading.Lock()\n\n\n"
-        "def take() -> bool:\n    with LOCK:\n        return True\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    held_lock = importlib.import_module("held_lock")
-    held, done = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with held_lock.LOCK:  # as a server thread in the middle of its work
-            held.set()
-            done.wait(120)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait(10)
-    pool = worker_pool()
-    try:
-        assert pool.submit(held_lock.take).result(timeout=60)
-    finally:
-        done.set()
-        holder.join()
-        pool.shutdown(wait=False, cancel_futures=True)
-        sys.modules.pop("held_lock", None)

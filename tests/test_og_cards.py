@@ -7,7 +7,6 @@ generator runs the way Pelican runs it; no timing is asserted (see
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -141,37 +140,3 @@ def test_a_run_gives_each_article_its_card_and_leaves_the_settings_alone(
     generator.generate_output(None)
     assert {p.name for p in (output / "og").iterdir()} == {"primo.png", "sito.png"}
     assert settings == untouched
-
-
-def test_the_workers_are_not_forks_of_the_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Another thread of the build (livereload's server, watcher, search) may hold a lock
-    when the worker starts: a fork would copy it held by a thread the copy does not have,
-    and wait for it for ever. A fresh worker imports the module, lock free, anew."""
-    import importlib
-    import threading
-
-    (tmp_path / "held_lock.py").write_text(
-        "import threading\nLOCK = threading.Lock()\n\n\n"
-        "def take() -> bool:\n    with LOCK:\n        return True\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    held_lock = importlib.import_module("held_lock")
-    held, done = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with held_lock.LOCK:  # as a server thread in the middle of its work
-            held.set()
-            done.wait(120)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait(10)
-    pool = og_image.drawing.worker_pool(1)
-    try:
-        assert pool.submit(held_lock.take).result(timeout=60)
-    finally:
-        done.set()
-        holder.join()
-        pool.shutdown(wait=False, cancel_futures=True)
-        sys.modules.pop("held_lock", None)

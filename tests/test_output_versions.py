@@ -19,6 +19,13 @@ def _version(output: Path, text: str) -> Path:
     return folder
 
 
+def _live(output: Path, text: str) -> Path:
+    """A new version, switched live."""
+    folder = _version(output, text)
+    outputs.switch(output, folder)
+    return folder
+
+
 def test_an_old_output_folder_becomes_the_first_version(tmp_path: Path) -> None:
     output = tmp_path / "output"
     output.mkdir()
@@ -31,12 +38,9 @@ def test_an_old_output_folder_becomes_the_first_version(tmp_path: Path) -> None:
 
 def test_switch_is_one_rename_and_keeps_only_the_previous_version(tmp_path: Path) -> None:
     output = tmp_path / "output"
-    first = _version(output, "uno")
-    outputs.switch(output, first)
-    second = _version(output, "due")
-    outputs.switch(output, second)
-    third = _version(output, "tre")
-    outputs.switch(output, third)
+    first = _live(output, "uno")
+    second = _live(output, "due")
+    _live(output, "tre")
     assert (output / "index.html").read_text(encoding="utf-8") == "tre"
     assert not first.exists()  # two builds ago
     assert second.is_dir()  # the previous one: readers may still be loading its pages
@@ -45,8 +49,7 @@ def test_switch_is_one_rename_and_keeps_only_the_previous_version(tmp_path: Path
 
 def test_leftovers_of_interrupted_builds_are_removed(tmp_path: Path) -> None:
     output = tmp_path / "output"
-    live = _version(output, "vivo")
-    outputs.switch(output, live)
+    live = _live(output, "vivo")
     half = _version(output, "a metà")  # a build killed before its switch
     versions = tmp_path / ".output.versions"
     (versions / f"{outputs.LINK_PREFIX}999").symlink_to(half.name)  # killed mid-switch
@@ -62,8 +65,8 @@ def test_leftovers_of_interrupted_builds_are_removed(tmp_path: Path) -> None:
 
 def test_remove_all_leaves_nothing(tmp_path: Path) -> None:
     output = tmp_path / "output"
-    outputs.switch(output, _version(output, "uno"))
-    outputs.switch(output, _version(output, "due"))
+    _live(output, "uno")
+    _live(output, "due")
     outputs.remove_all(output)
     assert list(tmp_path.iterdir()) == []
 
@@ -105,8 +108,7 @@ def test_an_in_place_update_moves_new_files_in_and_removes_what_the_build_droppe
 def test_a_staging_folder_not_known_to_be_clean_is_made_anew_and_old_ones_go(
         tmp_path: Path) -> None:
     output = tmp_path / "output"
-    live = _version(output, "home")
-    outputs.switch(output, live)
+    live = _live(output, "home")
     staging = outputs.staging_folder(output, live)
     (staging / "mezzo.html").write_text("un aggiornamento interrotto", encoding="utf-8")
     assert not (staging / outputs.READY).exists()
@@ -115,67 +117,63 @@ def test_a_staging_folder_not_known_to_be_clean_is_made_anew_and_old_ones_go(
     outputs.empty_staging(again)
     outputs.remove_leftovers(output)
     assert again.is_dir()  # the live version's own: kept
-    newer = _version(output, "nuova")
-    outputs.switch(output, newer)
+    _live(output, "nuova")
     assert not again.exists()  # its version is gone: so is it
 
 
 def test_a_missing_live_folder_keeps_the_version_live_before_it(tmp_path: Path) -> None:
     output = tmp_path / "output"
-    first = _version(output, "uno")
-    outputs.switch(output, first)
-    second = _version(output, "due")
-    outputs.switch(output, second)
+    first = _live(output, "uno")
+    second = _live(output, "due")
     shutil.rmtree(second)  # the live folder gone: output is a dangling link
     outputs.remove_leftovers(output)  # what the next build does first
     assert first.is_dir()
-    outputs.switch(output, _version(output, "tre"))
+    _live(output, "tre")
     assert first.is_dir()  # still the previous version to go back to
 
 
-def _waiting(output: Path, said: list[str], inside: threading.Event,
-             release: threading.Event) -> threading.Thread:
-    def hold() -> None:
-        with outputs.locked(output, say=said.append):
-            inside.set()
-            release.wait(30)
-    thread = threading.Thread(target=hold)
-    thread.start()
-    return thread
+class _Waiting:
+    """Another build, in a thread, waiting for the lock on ``output`` the test holds."""
+
+    def __init__(self, output: Path) -> None:
+        self.said: list[str] = []
+        self.inside, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold, args=(output,))
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.said and time.monotonic() < deadline:  # until it says it waits
+            time.sleep(0.01)
+
+    def _hold(self, output: Path) -> None:
+        with outputs.locked(output, say=self.said.append):
+            self.inside.set()
+            self.release.wait(30)
+
+    def finish(self) -> None:
+        self.release.set()
+        self.thread.join(30)
 
 
 def test_a_build_waiting_for_another_says_so_once(tmp_path: Path) -> None:
     output = tmp_path / "output"
-    said: list[str] = []
-    inside, release = threading.Event(), threading.Event()
     with outputs.locked(output):
-        thread = _waiting(output, said, inside, release)
-        deadline = time.monotonic() + 30
-        while not said and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert not inside.is_set()
-    assert inside.wait(30)
-    release.set()
-    thread.join(30)
-    assert said == ["Aspetto che finisca un’altra build di output/…"]
+        waiting = _Waiting(output)
+        assert not waiting.inside.is_set()
+    assert waiting.inside.wait(30)
+    waiting.finish()
+    assert waiting.said == ["Aspetto che finisca un’altra build di output/…"]
 
 
 def test_a_lock_removed_while_a_build_waited_is_never_held_twice(tmp_path: Path) -> None:
     """``invoke clean`` removes the versions folder, its lock included, while a build
     waits: the waiting build then locks the new file, so a third one must wait too."""
     output = tmp_path / "output"
-    said: list[str] = []
-    inside, release = threading.Event(), threading.Event()
     with outputs.locked(output):
-        thread = _waiting(output, said, inside, release)
-        deadline = time.monotonic() + 30
-        while not said and time.monotonic() < deadline:
-            time.sleep(0.01)
+        waiting = _Waiting(output)
         outputs.remove_all(output)  # clean, holding the lock
-    assert inside.wait(30)
+    assert waiting.inside.wait(30)
     try:
         with pytest.raises(BlockingIOError), outputs.locked(output, wait=False):
             pass
     finally:
-        release.set()
-        thread.join(30)
+        waiting.finish()

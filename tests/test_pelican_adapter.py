@@ -1,21 +1,28 @@
 """Each use of Pelican's private API (``plugins/pelican_adapter``), held to what it
-relies on: on a Pelican release where one no longer holds, its test here fails."""
+relies on: on a Pelican release where one no longer holds, its test here fails; and the
+plugins' worker processes (``pelican_adapter.local_plugins``)."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import sys
+import threading
 from pathlib import Path
 
 import pelican
 import pelican_adapter
 import pytest
 from pelican.contents import Article
+from pelican.plugins._utils import load_plugins
 from pelican.settings import DEFAULT_CONFIG
 from pelican.writers import FileOverwriteFailedError
+from pelican_adapter.local_plugins import import_plugin, worker_pool
 
 from blog.build.capture import captured
 from blog.build.problems import Context
+from blog.build.settings import local_plugin
 
 
 def _settings(tmp_path: Path) -> dict:
@@ -111,3 +118,60 @@ def test_pelicans_memo_of_rendered_contents_can_be_emptied(tmp_path: Path) -> No
     assert pelican_adapter.forget_rendered_contents() == 0
     pelican_adapter.set_raw_html(article, "<p>di nuovo</p>")
     assert article.content == "<p>di nuovo</p>"  # computed again, not the memo's
+
+
+def test_a_local_plugin_is_the_module_pelican_loads(tmp_path: Path) -> None:
+    """Whichever imports a plugin first, Pelican or ``import_plugin``, the other gets the
+    same module object (one ``sys.modules`` entry by name)."""
+    (tmp_path / "adapter_probe").mkdir()
+    (tmp_path / "adapter_probe" / "__init__.py").write_text("def register():\n    pass\n",
+                                                            encoding="utf-8")
+    settings = {"PLUGINS": ["adapter_probe"], "PLUGIN_PATHS": [str(tmp_path)]}
+    try:
+        ours = import_plugin("adapter_probe", [tmp_path])
+        assert load_plugins(settings) == [ours]
+        del sys.modules["adapter_probe"]
+        (pelicans,) = load_plugins(settings)
+        assert import_plugin("adapter_probe", [tmp_path]) is pelicans
+    finally:
+        sys.modules.pop("adapter_probe", None)
+    with pytest.raises(ImportError, match="adapter_missing"):
+        import_plugin("adapter_missing", [tmp_path])
+
+
+@pytest.mark.parametrize("plugin", ["og_image", "kit_pdf", "content_images"])
+def test_a_plugins_workers_are_not_forks_of_the_build(
+    plugin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another thread of the build (livereload's server, watcher, search) may hold a lock
+    when a worker starts: a fork would copy it held by a thread the copy does not have,
+    and wait for it for ever. A fresh worker imports the module, lock free, anew; it has
+    the plugin, and Pelican only if the plugin itself imports it."""
+    local_plugin(plugin)
+    (tmp_path / "held_lock.py").write_text(
+        "import sys\nimport threading\nLOCK = threading.Lock()\n\n\n"
+        "def take() -> bool:\n    with LOCK:\n        return True\n\n\n"
+        "def loaded(names: list) -> list:\n    return [n for n in names if n in sys.modules]\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    held_lock = importlib.import_module("held_lock")
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with held_lock.LOCK:  # as a server thread in the middle of its work
+            held.set()
+            done.wait(120)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    pool = worker_pool(plugin)
+    try:
+        assert pool.submit(held_lock.take).result(timeout=60)
+        loaded = pool.submit(held_lock.loaded, [plugin, "pelican"]).result(timeout=60)
+        assert loaded == ([plugin, "pelican"] if plugin == "content_images" else [plugin])
+    finally:
+        done.set()
+        holder.join()
+        pool.shutdown(wait=False, cancel_futures=True)
+        sys.modules.pop("held_lock", None)

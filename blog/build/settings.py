@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,20 +30,9 @@ def settings_file_values(settings_file: Path) -> dict[str, Any]:
 def plugin_module(name: str, settings: dict[str, Any]) -> Any:
     """A local plugin from the settings' ``PLUGIN_PATHS``, as the same module object
     Pelican uses when it loads the plugin (one entry in ``sys.modules`` by name)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    paths = [str(path) for path in settings.get("PLUGIN_PATHS", [])]
-    spec = importlib.machinery.PathFinder.find_spec(name, paths)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"plugin {name!r} not found in {paths}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
+    from pelican_adapter.local_plugins import import_plugin
+
+    return import_plugin(name, settings.get("PLUGIN_PATHS", []))
 
 
 def local_plugin(name: str, settings_file: Path | None = None) -> Any:

@@ -13,9 +13,10 @@ is never changed once it exists.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterable
 from pathlib import Path
+
+from .store import new_file
 
 PIL_FORMAT = {"avif": "AVIF", "webp": "WEBP", "jpeg": "JPEG", "png": "PNG"}
 # Every encoder is told to write no metadata of its own either.
@@ -77,15 +78,8 @@ def save(image, fmt: str, options: Iterable[tuple[str, object]], dest: Path) -> 
     elif fmt == "png" and colours and image.mode == "RGB":
         image = image.quantize(int(colours))
     image.info = {}
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    temporary = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    try:
+    with new_file(dest) as temporary:
         image.save(temporary, format=PIL_FORMAT[fmt], **options, **NO_METADATA[fmt])
-        os.chmod(temporary, 0o444)
-        os.replace(temporary, dest)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return dest.stat().st_size
 
 

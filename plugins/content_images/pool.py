@@ -2,8 +2,8 @@
 
 As for the social cards (``og_image/drawing.py``), the workers come from
 multiprocessing's fork server (a small process with no threads), never from a fork of
-the build, which may run inside livereload's threads; each first runs
-``worker_init.py`` to import this plugin under the name Pelican gave it.
+the build, which may run inside livereload's threads; each first imports this plugin
+under the name Pelican gave it (``pelican_adapter.local_plugins.worker_pool``).
 
 A photo is ~0.9 s of one core (four widths, three formats), so work is shared by
 photo; when there are fewer photos than twice the workers, a photo's widths go to
@@ -13,17 +13,14 @@ uses both cores.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import runpy
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from pelican_adapter.local_plugins import worker_pool
+
 from .encode import Job, make_all
 
-START_METHOD = "forkserver"
-PACKAGE = Path(__file__).resolve().parent
-WORKER_INIT = PACKAGE / "worker_init.py"
 # Below this many pixels to encode, a worker (~0.25 s of CPU to start) costs more than
 # it saves: ~1.5 million pixels is a 736 px and a 368 px width of one photo.
 POOL_PIXELS = 1_500_000
@@ -46,17 +43,6 @@ def _split(jobs: list[Job], workers: int) -> list[Job]:
             by_width.setdefault(variant[0], []).append(variant)
         parts.extend((source, group) for group in by_width.values())
     return parts
-
-
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """``workers`` fresh processes that can run this plugin's functions."""
-    return ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context(START_METHOD),
-        initializer=runpy.run_path,
-        initargs=(str(WORKER_INIT), {"PLUGIN_NAME": __package__,
-                                     "PLUGIN_FOLDER": str(PACKAGE.parent)}),
-    )
 
 
 class Encoding:
@@ -82,7 +68,7 @@ class Encoding:
         parts.sort(key=lambda job: -_pixels([job]))
         workers = min(workers, len(parts))
         shares = [parts[n::workers] for n in range(workers)]
-        pool = worker_pool(workers)
+        pool = worker_pool(__package__, workers)
         futures = [pool.submit(make_all, share, str(cache)) for share in shares]
         return cls(jobs, cache, pool, futures)
 

@@ -2,11 +2,11 @@
 into the site, pruning.
 
 Cache files are written once under a temporary name, made read-only and renamed into
-place (:mod:`.encode`, :mod:`.strip`), never changed afterwards; the site never shares
-bytes with them (:class:`Placer`: a damaged cache file cannot change the live site).
-``sizes.json`` remembers the size each file had when it
-was made: a file cut short or emptied since (a crash, a full disk, a hand) no longer
-matches, is thrown away and made again, with one line in the build log.
+place (:func:`new_file`, for :mod:`.encode` and :mod:`.strip`), never changed afterwards;
+the site never shares bytes with them (:class:`Placer`: a damaged cache file cannot change
+the live site). ``sizes.json`` remembers the size each file had when it was made: a file
+cut short or emptied since (a crash, a full disk, a hand) no longer matches, is thrown
+away and made again, with one line in the build log.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,21 @@ def cache_folder(settings: dict) -> Path:
                   or Path(settings["CACHE_PATH"]).parent / "images")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@contextlib.contextmanager
+def new_file(dest: Path) -> Iterator[Path]:
+    """A temporary name beside ``dest`` to write the new file at: made read-only and
+    renamed to ``dest`` when the block ends, removed if it fails."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    temporary = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        yield temporary
+        os.chmod(temporary, 0o444)
+        os.replace(temporary, dest)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _same_bytes(one: Path, other: Path) -> bool:

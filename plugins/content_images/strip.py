@@ -13,9 +13,10 @@ safely.
 
 from __future__ import annotations
 
-import os
 import struct
 from pathlib import Path
+
+from .store import new_file
 
 KEEP_APP2_PREFIX = b"ICC_PROFILE\x00"
 STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn: markers with no length
@@ -116,9 +117,7 @@ def clean_copy(source: Path, dest: Path, orientation: int = 1) -> int:
     """Write ``source`` without metadata at ``dest`` (read-only, by rename); its size."""
     data = source.read_bytes()
     suffix = source.suffix.lower()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    temporary = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    try:
+    with new_file(dest) as temporary:
         if suffix in (".jpg", ".jpeg"):
             temporary.write_bytes(jpeg(data, orientation))
         elif suffix == ".png":
@@ -133,9 +132,4 @@ def clean_copy(source: Path, dest: Path, orientation: int = 1) -> int:
             image = upright(str(source))
             image.save(temporary, format="AVIF" if suffix == ".avif" else "PNG",
                        quality=90, exif=b"", xmp=b"", icc_profile=b"")
-        os.chmod(temporary, 0o444)
-        os.replace(temporary, dest)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return dest.stat().st_size

@@ -6,8 +6,8 @@ Pelican plugin (``PLUGINS = ["kit_pdf"]``) and command line (``kit_pdf.main``). 
 (forms and links, WeasyPrint's finisher hook), ``marks`` (what the form fields look
 like), ``preview`` (PNGs), ``cache`` (hash, manifest), ``builder`` (one build), ``web``
 (the web edition's data), ``vendor`` (pdf.js, which fills the PDF in the browser),
-``copy_files`` (into a site), ``cli``, ``background`` (a render in a worker process, with
-``worker_init``) and ``pelican_plugin`` (the kit's Pelican generator).
+``copy_files`` (into a site), ``cli``, ``background`` (a render in a worker process) and
+``pelican_plugin`` (the kit's Pelican generator).
 """
 
 from __future__ import annotations

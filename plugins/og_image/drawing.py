@@ -6,24 +6,18 @@ The workers are forked from multiprocessing's fork server (a small process with 
 threads), never from the build itself: the build may run inside livereload, whose server,
 watcher and search threads a fork would copy mid-step (a lock one of them holds stays held
 in the child for ever). Such a worker does not know this plugin (Pelican imports it from
-``PLUGIN_PATHS``): each first runs ``worker_init.py``, which imports it the same way under
-the same name.
+``PLUGIN_PATHS``): each first imports it the same way under the same name
+(``pelican_adapter.local_plugins.worker_pool``).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import runpy
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from .card import Card, Painter, render
 
-# The fork server, as for the kit (kit_pdf/background.py, with the measurements).
-START_METHOD = "forkserver"
-PACKAGE = Path(__file__).resolve().parent
-WORKER_INIT = PACKAGE / "worker_init.py"
 # Below this many new cards a pool costs more than it saves: a worker takes ~0.2 s of CPU
 # to start (this plugin, Pillow), about what drawing 24 cards takes.
 POOL_THRESHOLD = 24
@@ -35,17 +29,6 @@ def draw_batch(jobs: list[tuple[Card, str]]) -> int:
     for card, path in jobs:
         render(card, Path(path), painter=painter)
     return len(jobs)
-
-
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` fresh processes that can run this plugin's functions."""
-    return ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context(START_METHOD),
-        initializer=runpy.run_path,
-        initargs=(str(WORKER_INIT), {"PLUGIN_NAME": __package__,
-                                     "PLUGIN_FOLDER": str(PACKAGE.parent)}),
-    )
 
 
 class Drawing:
@@ -65,8 +48,11 @@ class Drawing:
         jobs = [(card, os.path.abspath(path)) for path, card in missing.items()]
         if len(jobs) < POOL_THRESHOLD:
             return cls(jobs)
+        # Imported here: a worker imports this module, and pelican_adapter imports Pelican.
+        from pelican_adapter.local_plugins import worker_pool
+
         workers = workers or min(os.cpu_count() or 1, 8)
-        pool = worker_pool(workers)
+        pool = worker_pool(__package__, workers)
         chunks = [jobs[n::workers] for n in range(workers)]
         return cls(jobs, pool, [pool.submit(draw_batch, chunk) for chunk in chunks])
 

@@ -21,7 +21,9 @@ The uses:
 - :func:`forget_rendered_contents`: Pelican memoises ``Content.get_content`` and
   ``get_summary`` for the life of the process, keyed by each post (``memoized.cache``):
   a long-running livereload would keep every post of every build (~35 MB a save at
-  1,000 posts).
+  1,000 posts);
+- :mod:`.local_plugins`: a local plugin imported as Pelican's ``load_legacy_plugin``
+  imports it (one module by name), in the build or in a plugin's worker processes.
 """
 
 from __future__ import annotations
