@@ -154,6 +154,24 @@ def test_a_broken_image_is_a_problem_in_italian(tmp_path: Path, content, reason)
     assert "images/rotta.jpg" in result.problems[0][1] and "<picture" not in result.html
 
 
+def test_a_truncated_photo_is_refused_even_after_weasyprint_is_imported(tmp_path: Path) -> None:
+    import weasyprint  # noqa: F401  (it lets Pillow load truncated images, process-wide)
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as weasyprint leaves it, whatever ran before
+    try:
+        path = tmp_path / "images" / "rotta.jpg"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(phone_photo.jpeg(1)[:200_000])
+        result = _rewrite(tmp_path, '<p>x</p><img src="{static}/images/rotta.jpg" alt="r">')
+        assert len(result.problems) == 1, result.problems
+        assert "il file è troncato" in result.problems[0][1]
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as it was found
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def test_a_missing_image_without_placeholder_is_named(tmp_path: Path) -> None:
     result = _rewrite(tmp_path, '<img src="/images/manca.jpg" alt=""><img src="/kit/x.png">')
     assert result.problems == [("/images/manca.jpg",

@@ -11,6 +11,7 @@ nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -75,7 +76,7 @@ def read_facts(path: Path) -> Facts:
     import io
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with _strict_decoding(), Image.open(io.BytesIO(data)) as image:
             kind = image.format or "?"
             width, height = image.size
             orientation = int(image.getexif().get(ORIENTATION, 1) or 1)
@@ -99,6 +100,25 @@ def read_facts(path: Path) -> Facts:
         width, height = height, width
     return Facts(str(path), hashlib.sha256(data).hexdigest()[:32], width, height, kind,
                  alpha, animated, orientation if 1 <= orientation <= 8 else 1)
+
+
+_STRICT = threading.RLock()
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Pillow refusing truncated data while we read: WeasyPrint, once imported, lets it
+    load them for the whole process (``LOAD_TRUNCATED_IMAGES = True`` in its
+    ``images.py``), and a cut photo would then be published as grey stripes."""
+    from PIL import ImageFile
+
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 class FactsMemo:
