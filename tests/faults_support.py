@@ -1,5 +1,5 @@
-"""Real faults for the fault tests (tests/test_faults*.py): a damaged cache file, a full
-disk, a project built before the fault to compare against.
+"""Real faults for the fault tests (tests/test_faults*.py): a damaged cache file, a
+project built before the fault to compare against (the full disk: tests/small_disk.py).
 
 A damage is what a crash, a full disk or a clumsy hand really leaves: a file cut in
 half, its bytes replaced by random ones, ``[]`` written over it, a folder where it was,
@@ -8,12 +8,9 @@ or (in place, through the same inode, as ``> file`` does) emptied.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 from tests.sitecopy import copy_project, invoke
@@ -100,41 +97,3 @@ def clone(template: Path, dest: Path) -> Path:
         if (folder / f"{old}.json").is_file():
             (folder / f"{old}.json").rename(folder / f"{new}.json")
     return dest
-
-
-def tmpfs_unavailable() -> str | None:
-    """Why a small file system cannot be mounted here (None: it can)."""
-    if os.geteuid() != 0:
-        return "serve root per montare un tmpfs piccolo (il disco pieno vero)"
-    if shutil.which("mount") is None:
-        return "manca il comando mount"
-    return None
-
-
-@contextlib.contextmanager
-def small_disk(folder: Path, megabytes: int) -> Iterator[Path]:
-    """A tmpfs of ``megabytes`` mounted on ``folder`` for the block."""
-    folder.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs",
-                              str(folder)], capture_output=True, text=True, check=False)
-    if mounted.returncode != 0:
-        import pytest
-
-        pytest.skip(f"tmpfs non montabile: {mounted.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
-
-
-def free_bytes(folder: Path) -> int:
-    info = os.statvfs(folder)
-    return info.f_bavail * info.f_frsize
-
-
-def fill(disk: Path, leave: int) -> Path:
-    """Fill ``disk`` until only ``leave`` bytes are free; the filler file."""
-    filler = disk / "riempitivo"
-    with open(filler, "wb") as handle:
-        handle.write(b"\0" * max(0, free_bytes(disk) - leave))
-    return filler

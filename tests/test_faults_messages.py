@@ -1,10 +1,11 @@
 """Failures the machine or another command causes, said in Italian, never «difetto del
 codice»: a damaged check memo, ``invoke clean`` during a build (it waits), a build that
 waits for another (it says so), a permission refused (a versions folder made by
-``sudo invoke build``)."""
+``sudo invoke build``; run by a user who is not root, a read-only one)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -92,28 +93,45 @@ def test_clean_during_a_build_waits_for_it(project: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
-                    reason="serve root (e setpriv) per far girare la build da un altro utente")
+def _as_another_user(project: Path) -> list[str]:
+    """The versions folder made unusable for the user who builds next; the command prefix
+    that builds as that user. As root (CI): the project given to nobody, the folder left
+    to root, as ``sudo invoke build`` leaves it, and the build run as nobody (setpriv).
+    As any other user: the folder made read-only (chmod), the build run as oneself."""
+    versions = project / ".output.versions"
+    if os.geteuid() != 0:
+        versions.chmod(0o555)
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv is not None, \
+        "manca setpriv (pacchetto Debian util-linux) per far girare la build come nobody"
+    subprocess.run(["chown", "-R", "65534:65534", str(project)], check=True)
+    os.chown(versions, 0, 0)
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
 def test_a_folder_the_author_cannot_write_is_named_with_what_to_do() -> None:
     # Outside pytest's temporary folder (0700 to every other user).
     base = Path(tempfile.mkdtemp(prefix="permessi-"))
+    project = base / "project"
     try:
         base.chmod(0o755)
-        project = copy_project(base / "project")
+        copy_project(project)
         assert invoke(project, "build", env=EPOCH).returncode == 0
-        subprocess.run(["chown", "-R", "65534:65534", str(project)], check=True)
-        os.chown(project / ".output.versions", 0, 0)  # as a `sudo invoke build` leaves it
+        prefix = _as_another_user(project)
         edit(project, "Segno-permessi")
         before = digest(project / "output")
         result = subprocess.run(
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
-             "-m", "invoke", "build"], cwd=project, capture_output=True, text=True,
-            env=os.environ | EPOCH | {"HOME": str(project)}, check=False)
+            [*prefix, sys.executable, "-m", "invoke", "build"], cwd=project,
+            capture_output=True, text=True, env=os.environ | EPOCH | {"HOME": str(project)},
+            check=False)
         said = result.stdout + result.stderr
         _quiet(said)
-        assert result.returncode != 0
+        assert result.returncode != 0, said
         assert ".output.versions: permesso negato: la cartella non si può usare con " \
                "l’utente attuale" in said, said
         assert "chown" in said and digest(project / "output") == before
     finally:
+        with contextlib.suppress(OSError):
+            (project / ".output.versions").chmod(0o755)  # for the removal below
         shutil.rmtree(base, ignore_errors=True)
