@@ -25,6 +25,7 @@ THUMBNAIL_SECTIONS = ("sei-pronto", "obiettivi", "inventario", "procedure")
 CARD_FONTS = ("fonts/fira-sans-latin-600-normal.ttf", "fonts/fira-sans-latin-400-normal.ttf")
 
 Progress = Callable[[str], None]
+DAMAGED_CACHE = "Cache del kit danneggiata: la rifaccio"
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,11 @@ def build_kit(
     digest = kit_cache.source_hash(source, extra=site.cache_key())
     if not force:
         cached = _cached(cache, digest, start)
-        if cached is not None:
+        if isinstance(cached, KitInfo):
             say("Cache valida: nessuna modifica in kit/")
             return cached
+        if cached == kit_cache.DAMAGED:
+            say(DAMAGED_CACHE)
     pdf_path = cache / kit_cache.PDF_NAME
     png_path = cache / kit_cache.PNG_NAME
 
@@ -206,39 +209,27 @@ def build_kit(
     return _info(manifest, pdf_path, png_path, rendered=True, seconds=time.perf_counter() - start)
 
 
-def cached_kit(source: Path, cache: Path, *, site: SiteInfo | None = None,
-               progress: Progress | None = None) -> KitInfo | None:
-    """The cached build when it is still good for ``source`` and ``site``, else None
-    (:func:`build_kit` would render; a missing ``source`` is its error to raise)."""
+def examine_cache(source: Path, cache: Path, *, site: SiteInfo | None = None) -> KitInfo | str:
+    """The cached build when it is still good for ``source`` and ``site``, else why not
+    (:func:`build_kit` would render): ``cache.MISSING``, ``cache.CHANGED`` (also for a
+    missing ``source``: :func:`build_kit`'s error to raise) or ``cache.DAMAGED``."""
     start = time.perf_counter()
     if not Path(source).is_dir():
-        return None
+        return kit_cache.CHANGED
     site = site or SiteInfo.default()
-    cached = _cached(Path(cache), kit_cache.source_hash(Path(source), extra=site.cache_key()),
-                     start)
-    if cached is not None and progress is not None:
-        progress("Cache valida: nessuna modifica in kit/")
-    return cached
+    return _cached(Path(cache), kit_cache.source_hash(Path(source), extra=site.cache_key()),
+                   start)
 
 
-def _cached(cache: Path, digest: str, start: float) -> KitInfo | None:
-    manifest = kit_cache.read_manifest(cache)
-    if not _reusable(manifest, digest, cache):
-        return None
-    assert manifest is not None
-    return _info(manifest, cache / kit_cache.PDF_NAME, cache / kit_cache.PNG_NAME,
-                 rendered=False, seconds=time.perf_counter() - start)
-
-
-def _reusable(manifest: dict[str, Any] | None, digest: str, cache: Path) -> bool:
-    if not manifest or manifest.get("hash") != digest or not manifest.get("files"):
-        return False
+def _cached(cache: Path, digest: str, start: float) -> KitInfo | str:
+    manifest, why = kit_cache.check(cache, digest)
+    if manifest is None:
+        return why or kit_cache.DAMAGED
     try:
-        return all(
-            kit_cache.file_sha256(cache / name) == sha for name, sha in manifest["files"].items()
-        )
-    except OSError:
-        return False
+        return _info(manifest, cache / kit_cache.PDF_NAME, cache / kit_cache.PNG_NAME,
+                     rendered=False, seconds=time.perf_counter() - start)
+    except (KeyError, TypeError, ValueError):  # a manifest with its facts missing
+        return kit_cache.DAMAGED
 
 
 def link_descriptions(data: dict[str, Any]) -> dict[str, str]:

@@ -16,6 +16,10 @@ PDF_NAME = "kit.pdf"
 PNG_NAME = "kit.png"
 BUILDER_DIR = Path(__file__).resolve().parent
 IGNORED_PARTS = {"__pycache__", ".DS_Store"}
+# Why a cached build cannot be used (:func:`check`).
+MISSING = "missing"  # never built here, or removed (``invoke clean``)
+CHANGED = "changed"  # kit/, the builder or the site's address changed since
+DAMAGED = "damaged"  # the manifest unreadable, or a file it lists gone or altered
 
 
 def _ignored(relative: Path) -> bool:
@@ -61,6 +65,27 @@ def read_manifest(cache: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return manifest if isinstance(manifest, dict) else None  # «[]»: damaged, rebuilt
+
+
+def check(cache: Path, digest: str) -> tuple[dict[str, Any] | None, str | None]:
+    """``(manifest, None)`` when the cached build is the one for ``digest`` and every
+    file it lists is intact, else ``(None, why)``: :data:`MISSING`, :data:`CHANGED` or
+    :data:`DAMAGED`."""
+    if not os.path.lexists(cache / MANIFEST):
+        return None, MISSING
+    manifest = read_manifest(cache)
+    if manifest is None:
+        return None, DAMAGED
+    if manifest.get("hash") != digest:
+        return None, CHANGED
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        return None, DAMAGED
+    try:
+        intact = all(file_sha256(cache / name) == sha for name, sha in files.items())
+    except OSError:  # a file gone, or a folder where it was
+        intact = False
+    return (manifest, None) if intact else (None, DAMAGED)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -20,14 +20,23 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from . import cache as kit_cache
 from .background import Rendering
-from .builder import DEFAULT_FILENAME, KitInfo, cached_kit
+from .builder import DAMAGED_CACHE, DEFAULT_FILENAME, KitInfo, examine_cache
 from .copy_files import copy_filler, copy_kit_files
 from .site import SiteInfo
 from .vendor import vendor_files
 from .web import web_for_templates
 
 logger = logging.getLogger(__name__)
+WHILE_READING = "il PDF si ricompone mentre Pelican legge gli articoli"
+# Why the kit is rendered again, said once as the run starts.
+STALE = {
+    kit_cache.MISSING: "Kit non ancora nella cache: il PDF si compone mentre Pelican legge "
+                       "gli articoli",
+    kit_cache.CHANGED: f"kit/ è cambiato: {WHILE_READING}",
+    kit_cache.DAMAGED: f"{DAMAGED_CACHE} ({WHILE_READING})",
+}
 
 
 def kit_paths(settings: dict[str, Any]) -> tuple[Path, Path, Path]:
@@ -51,10 +60,13 @@ class KitGenerator:
         self.filename = str(settings.get("KIT_FILENAME", DEFAULT_FILENAME))
         root, source, cache = kit_paths(settings)
         site = SiteInfo.from_project(root, fallback=settings)
-        cached = cached_kit(source, cache, site=site, progress=logger.info)
-        if cached is None:
-            logger.info("kit/ è cambiato: il PDF si ricompone mentre Pelican legge gli articoli")
-        self.kit: KitInfo | Rendering = cached or Rendering(source, cache, site)
+        found = examine_cache(source, cache, site=site)
+        if isinstance(found, KitInfo):
+            logger.info("Cache valida: nessuna modifica in kit/")
+            self.kit: KitInfo | Rendering = found
+        else:
+            logger.info(STALE[found])
+            self.kit = Rendering(source, cache, site)
         self.filler = vendor_files()
 
     def generate_context(self) -> None:
