@@ -9,7 +9,9 @@ pages' digests between passes, so a pass reads again only the pages that changed
 The worker is a process of its own (``forkserver``: never a fork of livereload, which
 runs threads): Pagefind's bookkeeping (walking, hashing, mirroring pages) done in a
 thread of livereload slowed a rebuild running beside it by a third (one interpreter
-lock). Passes queue in the one worker, so they never overlap.
+lock). Passes queue in the one worker, so they never overlap. A pass that fails is said
+in one Italian line (:func:`failure_line`); the previous index stays and livereload goes
+on serving.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import tempfile
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from pathlib import Path
 
-from blog.build.search import BUNDLE, Digests, refresh
+from blog.build.problems import Context
+from blog.build.search import BUNDLE, Digests, IndexFailed, refresh
+from blog.build.system_errors import from_os_error
 
 # In the worker process: the pages' digests of the last pass (see search.refresh).
 _digests: Digests = {}
@@ -47,6 +51,21 @@ def _bring_up_to_date(output: Path, work: Path) -> bool:
         return True
     finally:
         shutil.rmtree(side, ignore_errors=True)
+
+
+def failure_line(exc: BaseException, root: Path, output: Path) -> str:
+    """What livereload says when a pass raised ``exc`` (``root``: the project; ``output``:
+    the site it serves): what failed, in the build's words for a machine's error."""
+    if isinstance(exc, OSError):  # a full disk, a permission refused, a cache gone…
+        why = str(from_os_error(Context(root, root / "content", output_name=output.name), exc))
+    elif isinstance(exc, BrokenExecutor):
+        why = ("il processo che aggiorna la ricerca si è fermato all’improvviso (memoria "
+               "finita?): al prossimo salvataggio ne parte un altro")
+    elif isinstance(exc, IndexFailed):
+        why = str(exc).strip() or "Pagefind non è riuscito a indicizzare il sito"
+    else:
+        raise exc
+    return f"Indice di ricerca non aggiornato ({why}): resta quello precedente."
 
 
 class LiveSearch:

@@ -52,7 +52,7 @@ from blog.build.preview import swap_in
 from blog.paths import CACHE, ROOT
 from blog.report import plural, seconds_it
 from blog.serve.app import LiveReload, PortBusy, RunningServer, app, listen, make
-from blog.serve.live_search import LiveSearch
+from blog.serve.live_search import LiveSearch, failure_line
 from blog.serve.signals import stop_on_signals
 from blog.serve.watch import (
     WATCHED_DIRS,
@@ -230,7 +230,7 @@ class LiveSession:
         try:
             made = self.search.start().result()
         except (IndexFailed, OSError, BrokenExecutor) as exc:
-            self.say(f"Indice di ricerca non aggiornato ({exc}): resta quello precedente.")
+            self.say(failure_line(exc, self.root, self.output))
             return
         self.say(f"Indice di ricerca aggiornato in {seconds_it(time.perf_counter() - began)}"
                  if made else "Indice di ricerca aggiornato insieme al sito")
