@@ -113,12 +113,14 @@ def meta_content_security_policy() -> str:
 
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-# Folders whose every file name carries a hash of its content: the theme's CSS and JS
-# (plugins/asset_hash) and Pagefind's index; and the index's merged parts, whose folder
-# name is a digest of the pages they index (blog/build/search.py).
-# deploy/nginx.conf's map says the same.
+# Files whose name carries a hash of their content: in these folders every file, the
+# theme's CSS and JS (plugins/asset_hash) and Pagefind's index; the index's merged parts,
+# whose folder name is a digest of the pages they index (blog/build/search.py); and the
+# kit's scripts, pdf.js as pdf.min.<hash>.js (plugins/kit_pdf/vendor.py; not the kit's PDF
+# and pictures, which keep their names). deploy/nginx.conf's map says the same.
 FINGERPRINTED_PATHS = ("/theme/css/*", "/theme/js/*", "/pagefind/fragment/*",
-                       "/pagefind/index/*", "/pagefind/filter/*", "/pagefind/parte-*")
+                       "/pagefind/index/*", "/pagefind/filter/*", "/pagefind/parte-*",
+                       "/kit/*.js")
 
 
 def render_headers_file(headers: Mapping[str, str] = SECURITY_HEADERS) -> str:

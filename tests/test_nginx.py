@@ -7,8 +7,9 @@ there, so a change to the sample is a change to what is tested). One nginx and o
 Isso for the module. It shows:
 - the sample loads (``nginx -t``) and speaks HTTP/2 over TLS;
 - ``.br``/``.gz`` twins are sent as they are to browsers that accept them;
-- fingerprinted theme files and Pagefind's hashed index are cached a year as immutable,
-  pages briefly; the plain names of fingerprinted files are gone;
+- fingerprinted theme files, the kit's pdf.js and Pagefind's hashed index are cached a
+  year as immutable, pages briefly, the kit’s PDF an hour; the plain names of fingerprinted
+  files are gone;
 - the same security headers on every kind of response (page, asset, 404, Isso, 429);
 - a password guesser gets 429 after a few tries, an allowed address still logs in,
   the allow-list lifts no limit and refuses addresses outside it.
@@ -16,6 +17,7 @@ Isso for the module. It shows:
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import http.client
 import os
@@ -298,21 +300,40 @@ def test_pagefind_hashed_files_are_immutable_its_entry_points_are_not(nginx: Ngi
         assert "immutable" not in reply.header("Cache-Control"), name
 
 
+def test_the_kit_fingerprinted_scripts_are_immutable_its_pdf_and_pictures_are_not(
+        nginx: Nginx) -> None:
+    kit = nginx.site / "kit"
+    scripts = sorted(p.name for p in kit.glob("*.js"))
+    assert len(scripts) == 2 and all(re.search(r"\.[0-9a-f]{10}\.js$", s) for s in scripts), \
+        scripts  # pdf.js and its worker, each named by its content
+    for name in scripts:
+        reply = nginx.get(f"/kit/{name}")
+        assert reply.status == 200 and reply.header("Cache-Control") == IMMUTABLE, name
+        digest = hashlib.sha256((kit / name).read_bytes()).hexdigest()[:10]
+        assert name.endswith(f".{digest}.js"), name  # the vendored bytes, as published
+    # The PDF and its pictures keep their names across releases: never immutable.
+    for file in [*kit.glob("*.pdf"), *kit.glob("*.png")]:
+        reply = nginx.get(f"/kit/{file.name}")
+        assert reply.status == 200, file.name
+        assert "immutable" not in reply.header("Cache-Control"), file.name
+
+
 def test_static_hosts_get_the_same_cache_policy_from_headers_file(nginx: Nginx) -> None:
     from blog.headers import parse_headers_file, render_headers_file
 
     rules = parse_headers_file(render_headers_file())
     assert rules.pop("/*") == SECURITY_HEADERS
-    checked = 0
+    urls = sorted("/" + p.relative_to(nginx.site).as_posix() for p in nginx.site.rglob("*")
+                  if p.is_file() and p.suffix not in (".gz", ".br"))
+    checked, matched = 0, set()
     for pattern, rule in rules.items():
-        folder = nginx.site / pattern.strip("/*")
-        files = sorted(p for p in folder.rglob("*")
-                       if p.is_file() and p.suffix not in (".gz", ".br"))
-        for file in files[:3]:
-            reply = nginx.get("/" + file.relative_to(nginx.site).as_posix())
-            assert reply.header("Cache-Control") == rule["Cache-Control"], file
+        # As Netlify and Cloudflare Pages read a pattern: «*» stands for anything, «/» too.
+        found = [url for url in urls if fnmatch.fnmatchcase(url, pattern)]
+        matched.update([pattern] if found else [])
+        for url in found[:3]:
+            assert nginx.get(url).header("Cache-Control") == rule["Cache-Control"], url
             checked += 1
-    assert checked >= 8
+    assert checked >= 8 and {"/theme/css/*", "/theme/js/*", "/kit/*.js"} <= matched, matched
 
 
 # --------------------------------------------------------------------------- headers
