@@ -88,6 +88,8 @@ def test_a_build_with_nothing_changed_is_skipped_and_an_edit_is_built(tmp_path: 
     edited = invoke(project, "build")
     assert edited.returncode == 0, edited.stdout + edited.stderr
     assert SKIPPED not in edited.stdout
+    # What the first build left is whole: no cache is called damaged on the next one.
+    assert "danneggiat" not in edited.stdout + edited.stderr, edited.stdout
     assert (project / "output").resolve() != live
     page = project / "output" / "sei-pronto-assistente-virtuale" / "index.html"
     assert "Segno-della-modifica" in page.read_text(encoding="utf-8")

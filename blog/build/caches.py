@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -37,6 +38,8 @@ from blog.build.errors import BuildError, Problem
 Say = Callable[[str], None]
 RECORD_FORMAT = 1
 NOTES = ".impronte.json"
+# What Pelican's caches are called: the generator's class, its readers' with «-Readers».
+PELICAN_CACHE_NAME = re.compile(r"[A-Za-z_]\w*Generator(?:-Readers)?")
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -110,8 +113,10 @@ def _entries(folder: Path) -> list[Path]:
 
 
 def _content_caches(pelican_cache: Path) -> Iterator[Path]:
+    # Pelican names them after the generator (ArticlesGenerator, …-Readers); the folder
+    # also holds our plugins' files (scheduled-posts.json), which are not its to check.
     for entry in _entries(pelican_cache):
-        if entry.is_file() and not entry.is_symlink() and not entry.name.startswith("."):
+        if PELICAN_CACHE_NAME.fullmatch(entry.name) and entry.is_file() and not entry.is_symlink():
             yield entry
 
 
