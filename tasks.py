@@ -143,6 +143,16 @@ def kit(c, force=False):
               f"{seconds_it(info.seconds)}")
     else:
         print("Kit invariato (cache)")
+    # The site's output/ is switched whole by a build: the PDF goes there with the next.
+    print(f"Il PDF è in {_shown(info.pdf_path)}; la prossima invoke build lo mette in output/kit/.")
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the project when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path(__file__).resolve().parent))
+    except ValueError:
+        return str(path)
 
 
 @task(help={"port": "port of the site (default 8000)", "isso_port": "port of Isso (8081)"})
