@@ -120,6 +120,38 @@ def test_a_future_post_waits_for_its_date(tmp_path: Path) -> None:
         output / "sei-pronto-assistente-virtuale" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
+def test_on_the_wall_clock_an_unchanged_build_runs_once_a_post_comes_due(tmp_path: Path) -> None:
+    import json
+    import os
+
+    project = copy_project(tmp_path / "project")
+    (project / "content" / "articles" / f"{SLUG}.md").write_text(POST, encoding="utf-8")
+    first = invoke(project, "build", env={"SOURCE_DATE_EPOCH": ""})
+    assert first.returncode == 0, first.stdout + first.stderr
+    listed = project / ".cache" / "pelican" / "scheduled-posts.json"
+    data = json.loads(listed.read_text(encoding="utf-8"))
+    assert data["rebuild_at"] == WHEN.astimezone(dt.UTC).isoformat()
+    again = invoke(project, "build", env={"SOURCE_DATE_EPOCH": ""})
+    assert "Nessun file è cambiato" in again.stdout, again.stdout
+
+    # Time passes (the list says so, the file keeps its size and time): the site is
+    # not what it was, though no file changed.
+    before = listed.stat()
+    text = listed.read_text(encoding="utf-8")
+    came = text.replace(data["rebuild_at"], "2020" + data["rebuild_at"][4:])
+    assert len(came) == len(text) and came != text
+    listed.write_text(came, encoding="utf-8")
+    os.utime(listed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    due = invoke(project, "build", env={"SOURCE_DATE_EPOCH": ""})
+    assert due.returncode == 0 and "Nessun file è cambiato" not in due.stdout, due.stdout
+
+    # A fixed clock is among the build's inputs: nothing to look out for.
+    fixed = invoke(project, "build", env={"SOURCE_DATE_EPOCH": str(int(WHEN.timestamp()) - 60)})
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert json.loads(listed.read_text(encoding="utf-8"))["rebuild_at"] is None
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

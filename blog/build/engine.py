@@ -149,7 +149,8 @@ class Engine:
             digest = fingerprint.inputs_digest(settings, root, drafts=plan.drafts, search=True)
             with outputs.locked(output, say=self.say):
                 current = outputs.current_version(output)
-                if fingerprint.unchanged(stamp, current, digest, pelican_cache):
+                if fingerprint.unchanged(stamp, current, digest, pelican_cache) \
+                        and not fingerprint.scheduled_post_due(pelican_cache):
                     assert current is not None
                     outputs.remove_leftovers(output)  # what an interrupted build left
                     self.say(f"Nessun file è cambiato dall’ultima build: {output.name}/ "

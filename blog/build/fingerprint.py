@@ -30,6 +30,8 @@ from typing import Any
 SKIPPED_DIRS = frozenset({"__pycache__", ".git", "node_modules"})
 # What Pelican reads as posts and pages; their bytes reach a page only through the post.
 POST_SUFFIXES = frozenset({".md", ".markdown", ".mkd", ".mdown", ".html", ".htm", ".rst"})
+# What plugins/scheduled_posts writes in Pelican's cache folder (its HELD_FILE).
+SCHEDULED_LIST = "scheduled-posts.json"
 ENVIRONMENT = ("DELEGA_", "ISSO", "PELICAN", "SOURCE_DATE_EPOCH", "TZ")
 
 
@@ -192,6 +194,22 @@ def unchanged(stamp: Stamp | None, version: Path | None, digest: str,
         return False  # the usual answer after an edit: no need to list every file
     return stamp == {"version": version.name, "digest": digest,
                      "cache": cache_state(pelican_cache), "site": cache_state(version)}
+
+
+def scheduled_post_due(pelican_cache: Path) -> bool:
+    """True when a post the last build held back or marked as scheduled has come due on
+    the wall clock since (``rebuild_at`` in plugins/scheduled_posts' list): the site
+    changes then, though no file did."""
+    import datetime as dt
+
+    try:
+        listed = json.loads((pelican_cache / SCHEDULED_LIST).read_text(encoding="utf-8"))
+        when = dt.datetime.fromisoformat(listed["rebuild_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if when.tzinfo is None:
+        return False
+    return dt.datetime.now(dt.UTC) >= when
 
 
 def files_as_built(stamp: Stamp | None, version: Path | None) -> dict[str, Any]:

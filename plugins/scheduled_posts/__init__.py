@@ -17,7 +17,9 @@ the last commit's time (``REPRODUCIBLE_DATES``): the daily timer rebuilds the sa
 commit and must publish the post on its day. Naive dates are in ``TIMEZONE``.
 
 Every build writes the posts it held or marked to ``<CACHE_PATH>/scheduled-posts.json``
-(``invoke publish`` names the next one, ``blog/publish/pipeline.py``).
+(``invoke publish`` names the next one, ``blog/publish/pipeline.py``), and, on the wall
+clock, when the first of them comes due (``rebuild_at``: an unchanged build is not
+skipped after that moment).
 """
 
 from __future__ import annotations
@@ -100,16 +102,28 @@ def schedule(generator: Any) -> None:
     _write_list(settings, found, hidden=hide)
 
 
+def _clock_is_wall(settings: dict[str, Any]) -> bool:
+    return settings.get("SCHEDULED_NOW") in (None, "") \
+        and not os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+
+
 def _write_list(settings: dict[str, Any], found: list[Any], *, hidden: bool) -> None:
+    zone = _zone(settings)
     posts = sorted(
         ({"title": str(a.title), "date": a.date.isoformat(), "label": a.scheduled_label,
-          "source": str(getattr(a, "relative_source_path", "") or "")} for a in found),
-        key=lambda post: post["date"])
+          "source": str(getattr(a, "relative_source_path", "") or ""),
+          "utc": (a.date if a.date.tzinfo else a.date.replace(tzinfo=zone))
+          .astimezone(dt.UTC).isoformat()} for a in found),
+        key=lambda post: post["utc"])
+    # On the wall clock the site changes when the first of them comes due, though no file
+    # does: the build's skip-when-unchanged reads this (blog/build/fingerprint.py). A
+    # fixed clock (SCHEDULED_NOW, SOURCE_DATE_EPOCH) is in the build's inputs already.
+    rebuild_at = posts[0]["utc"] if posts and _clock_is_wall(settings) else None
     target = held_file(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"hidden": hidden, "posts": posts}, ensure_ascii=False, indent=1),
-                   encoding="utf-8")
+    tmp.write_text(json.dumps({"hidden": hidden, "posts": posts, "rebuild_at": rebuild_at},
+                              ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(target)
 
 
