@@ -377,8 +377,10 @@ def test_seed_article_weighs_at_most_12_kib_with_what_loads_on_scroll(
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(site_url + ARTICLE)
-    page.keyboard.press("End")
-    page.wait_for_timeout(300)
+    # Scrolling to the end loads the comments' script (an IntersectionObserver): wait for
+    # that request itself, not a fixed time (a loaded machine took longer than 300 ms).
+    with page.expect_request(lambda r: "/theme/js/comments." in r.url):
+        page.keyboard.press("End")
     page.wait_for_load_state("networkidle")
     weight, counted = 0, []
     for url in dict.fromkeys(requests):
