@@ -281,6 +281,21 @@ def test_the_site_never_shares_bytes_with_the_cache(tmp_path: Path) -> None:
     assert build.kept_files == {"images/v.avif"} and not (tmp_path / "sosta").exists()
 
 
+def test_a_copy_in_the_site_is_known_again_by_its_size_and_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache, live = tmp_path / "cache", tmp_path / "viva"
+    cache.mkdir()
+    (cache / "v.avif").write_bytes(b"avif")
+    images.store.Placer(live).place(cache / "v.avif", "images/v.avif")
+    assert (live / "images/v.avif").stat().st_mtime_ns == (cache / "v.avif").stat().st_mtime_ns
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} read"))
+    build = type("Build", (), {"live": live, "in_place": False, "kept_files": set()})()
+    images.store.Placer(tmp_path / "nuova", build).place(cache / "v.avif", "images/v.avif")
+    assert (tmp_path / "nuova/images/v.avif").stat().st_ino == (
+        live / "images/v.avif").stat().st_ino
+
+
 def test_the_facts_memo_reads_a_file_again_only_when_it_changes(tmp_path: Path) -> None:
     path = _photo(tmp_path / "a.jpg", (200, 100))
     memo = images.facts.FactsMemo()

@@ -146,7 +146,7 @@ def test_a_plugins_workers_are_not_forks_of_the_build(
     """Another thread of the build (livereload's server, watcher, search) may hold a lock
     when a worker starts: a fork would copy it held by a thread the copy does not have,
     and wait for it for ever. A fresh worker imports the module, lock free, anew; it has
-    the plugin, and Pelican only if the plugin itself imports it."""
+    the plugin, and not Pelican (~0.2 s of CPU a worker)."""
     local_plugin(plugin)
     (tmp_path / "held_lock.py").write_text(
         "import sys\nimport threading\nLOCK = threading.Lock()\n\n\n"
@@ -169,7 +169,7 @@ def test_a_plugins_workers_are_not_forks_of_the_build(
     try:
         assert pool.submit(held_lock.take).result(timeout=60)
         loaded = pool.submit(held_lock.loaded, [plugin, "pelican"]).result(timeout=60)
-        assert loaded == ([plugin, "pelican"] if plugin == "content_images" else [plugin])
+        assert loaded == [plugin]
     finally:
         done.set()
         holder.join()

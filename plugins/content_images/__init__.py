@@ -23,6 +23,9 @@ cache too (a photo replaced under an unchanged post), and collect what the build
 read; publish once every page is written, and replace the originals Pelican would copy
 by files without metadata); ``generator_init`` adds ``picture()``. Each post with a
 photo gets ``card_photo`` (the social card may show it: ``plugins/og_image``).
+
+Pelican and ``pelican_adapter`` are imported where they are used, never at the top: the
+variants' workers import this package (:mod:`.pool`), and Pelican costs each ~0.2 s of CPU.
 """
 
 from __future__ import annotations
@@ -32,9 +35,6 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from pelican import signals
-from pelican.utils import get_relative_path
-from pelican_adapter import raw_html, set_raw_html
 
 from .facts import MEMO, ImageProblem
 from .markup import Page, Rewritten, rewrite
@@ -52,6 +52,8 @@ CARD_MIN_WIDTH = 800  # a smaller photo would be blown up on a 1200×630 card
 
 def page_of(content: Any) -> Page:
     """Where ``content``'s page lives, for its relative links and its addresses."""
+    from pelican.utils import get_relative_path
+
     settings = content.settings
     save_as = str(getattr(content, "save_as", "") or "")
     if settings.get("RELATIVE_URLS"):
@@ -90,6 +92,8 @@ def enhance_images(html: str, content_root: Path, source_dir: Path) -> str:
 
 def read(content: Any) -> None:
     """``content_object_init``: a post's pictures as it is read."""
+    from pelican_adapter import raw_html, set_raw_html
+
     html = raw_html(content)
     if not html or "<img" not in html.lower() or not getattr(content, "source_path", None):
         return
@@ -105,6 +109,8 @@ def read(content: Any) -> None:
 def refresh(generator: Any) -> None:
     """``*_generator_finalized``: every post's pictures from its source HTML (a post from
     Pelican's cache was rewritten with the images as they were then), collected."""
+    from pelican_adapter import raw_html, set_raw_html
+
     for name in CONTENT_LISTS:
         for content in getattr(generator, name, None) or []:
             original = getattr(content, "images_source_html", None)
@@ -174,6 +180,8 @@ def add_picture(generator: Any) -> None:
 
 
 def register() -> None:
+    from pelican import signals
+
     signals.content_object_init.connect(read)
     signals.article_generator_finalized.connect(refresh)
     signals.page_generator_finalized.connect(refresh)

@@ -17,12 +17,11 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from pelican_adapter.local_plugins import worker_pool
-
 from .encode import Job, make_all
 
-# Below this many pixels to encode, a worker (~0.25 s of CPU to start) costs more than
-# it saves: ~1.5 million pixels is a 736 px and a 368 px width of one photo.
+# Below this many pixels to encode, a worker costs more than it saves (measured when a
+# worker's ~0.25 s of CPU to start included Pelican's ~0.2 s): ~1.5 million pixels is a
+# 736 px and a 368 px width of one photo.
 POOL_PIXELS = 1_500_000
 
 Result = tuple[str, list[tuple[str, int]], str]
@@ -63,6 +62,9 @@ class Encoding:
         if _pixels(jobs) < POOL_PIXELS:
             return cls(jobs, cache)
         workers = workers or min(os.cpu_count() or 1, 8)
+        # Imported here: a worker imports this package, and pelican_adapter imports Pelican.
+        from pelican_adapter.local_plugins import worker_pool
+
         parts = _split(jobs, workers)
         # The biggest first, dealt round: the workers finish together.
         parts.sort(key=lambda job: -_pixels([job]))
