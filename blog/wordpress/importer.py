@@ -33,6 +33,7 @@ from blog.wordpress.media import Media
 from blog.wordpress.plans import Plan, item_title, read_existing
 from blog.wordpress.posts import Posts
 from blog.wordpress.redirects import DATA_FILE, NGINX_CONF, NGINX_MAP, rules
+from blog.wordpress.site import read_sources
 from blog.wordpress.slugs import reserved_segments, title_key
 from blog.wordpress.summary import Report
 from blog.wordpress.terms import Terms
@@ -64,13 +65,13 @@ class Importer:
         self.by_id: dict[int, Plan] = {}
         self.by_old_path: dict[str, Plan] = {}
         self.comments = CommentPlan()
-        self.threads: dict[str, bool] = {}  # Isso thread → of a public item
         self.thread_plans: dict[str, Plan] = {}  # Isso thread → the item it belongs to
 
     # ---------------------------------------------------------------- planning
     def plan(self) -> Outputs:
+        sources = read_sources(self.content, self.settings)  # read once, used three times
         by_slug, by_title, taken_roots = read_existing(self.content, self.manifest,
-                                                       self.settings)
+                                                       self.settings, sources)
         reserved = self._reserved()
         taken = set(by_slug) | set(reserved) | taken_roots
         for item in self.export.items:
@@ -108,12 +109,14 @@ class Importer:
         # The site the build will make, from the front matter alone: the bodies' links to
         # categories and tags may point only at its pages.
         fronts = {plan.relpath: posts.front_text(plan).encode("utf-8") for plan in fresh}
-        site = preflight.predict(self.settings, self.content, fronts, set(self.media.copies))
+        site = preflight.predict(self.settings, self.content, fronts, set(self.media.copies),
+                                 sources)
         links = Links(self.media, terms, self.report, self.by_id, self.by_old_path, site,
                       base=urlparse(self.export.base_url).path.rstrip("/"))
         planned = {plan.relpath: posts.markdown(plan, links) for plan in fresh}
         # What will be written, read back as the build reads it and judged by its rules.
-        site = preflight.predict(self.settings, self.content, planned, set(self.media.copies))
+        site = preflight.predict(self.settings, self.content, planned, set(self.media.copies),
+                                 sources)
         preflight.refuse(preflight.check_documents(site, self.content, planned,
                                                    set(self.media.copies)))
         redirects = addresses.plan_redirects(self.export, self.plans, self.by_id, terms,
@@ -183,7 +186,6 @@ class Importer:
         uri = "/" + plan.new_url
         thread = threads.setdefault(uri, Thread(uri, plan.title, []))
         thread.comments.extend(comments)
-        self.threads[uri] = self.threads.get(uri, False) or (plan.public or bool(plan.kept))
         self.thread_plans[uri] = plan
 
     def _check_threads(self, site) -> None:
@@ -194,7 +196,8 @@ class Importer:
                 document = site.documents.get(plan.kept.relpath)
                 if document is not None and str(document.values.get("comments", "")) != "true":
                     hidden[uri] = f"content/{plan.kept.relpath}"
-        lost = preflight.check_threads(site, self.threads, self.report, hidden)
+        public = {uri: plan.public or bool(plan.kept) for uri, plan in self.thread_plans.items()}
+        lost = preflight.check_threads(site, public, self.report, hidden)
         if lost:
             raise ImportFailed("i commenti di " + ", ".join(lost[:5]) + " finirebbero su "
                                "indirizzi che la build non fa (è un errore dell’importatore). "
@@ -203,7 +206,7 @@ class Importer:
     # ---------------------------------------------------------------- writing
     def write(self, out: Outputs, databases: list[Path]) -> Report:
         report = self.report
-        planned = {rel: data for rel, data in out.files.items()}
+        planned = dict(out.files)
         planned |= {rel: src.read_bytes() for rel, src in out.copies.items()}
         for rel, data in sorted(planned.items()):
             state = self.manifest.state(self.root, rel, data)

@@ -84,17 +84,18 @@ def rss_date(value: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment.year > 1970 else ""
 
 
-def read_existing(content: Path, manifest: Manifest, settings: dict
+def read_existing(content: Path, manifest: Manifest, settings: dict,
+                  sources: dict[str, tuple[str, str]]
                   ) -> tuple[dict[str, Existing], dict[tuple[str, str], Existing], set[str]]:
-    """The files the author has (not written by an import), read as the build reads
-    them: by slug, by kind and title (:func:`title_key`), and the first segments of
-    their addresses."""
+    """The files the author has (``sources`` but those an import wrote), read as the
+    build reads them: by slug, by kind and title (:func:`title_key`), and the first
+    segments of their addresses."""
     from blog.wordpress.site import Site
 
     prefix = content.name + "/"
     ours = {name[len(prefix):] for name in manifest.files if name.startswith(prefix)}
     site = Site(settings)
-    site.add_folder(content, skip=ours)
+    site.add_folder(sources, skip=ours)
     by_slug: dict[str, Existing] = {}
     by_title: dict[tuple[str, str], Existing] = {}
     roots: set[str] = set()

@@ -28,7 +28,7 @@ from urllib.parse import unquote
 
 from blog.wordpress.errors import ImportFailed
 from blog.wordpress.redirects import Redirects
-from blog.wordpress.site import Document, Site
+from blog.wordpress.site import Document, Site, read_sources
 from blog.wordpress.summary import Report
 from blog.wordpress.terms import term_slug
 
@@ -46,11 +46,14 @@ class Finding:
         return f"{where}: {self.reason}"
 
 
-def predict(settings: dict, content: Path, planned: dict[str, bytes], copies: set[str]) -> Site:
+def predict(settings: dict, content: Path, planned: dict[str, bytes], copies: set[str],
+            sources: dict[str, tuple[str, str]] | None = None) -> Site:
     """The site the build will make once ``planned`` (content-relative → bytes) and the
-    ``copies`` are written, with the author's other files as they are."""
+    ``copies`` are written, with the author's other files as they are (``sources``, as
+    :func:`~blog.wordpress.site.read_sources` read them; read here when not given)."""
     site = Site(settings)
-    site.add_folder(content, skip=set(planned))
+    site.add_folder(read_sources(content, settings) if sources is None else sources,
+                    skip=set(planned))
     for relpath, data in planned.items():
         kind = "page" if any(relpath.startswith(f + "/") for f in settings.get("PAGE_PATHS", [])) \
             else "article"

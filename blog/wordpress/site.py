@@ -76,14 +76,12 @@ class Site:
         self.documents[relpath] = document
         return document
 
-    def add_folder(self, content: Path, skip: set[str] = frozenset()) -> None:
-        """The author's own sources under ``content/`` (``skip``: content-relative)."""
-        for key, kind in (("ARTICLE_PATHS", "article"), ("PAGE_PATHS", "page")):
-            for folder in self.settings.get(key, []):
-                for path in sorted((content / folder).rglob("*")):
-                    relpath = path.relative_to(content).as_posix()
-                    if path.suffix.lower() in TEXT and relpath not in skip and path.is_file():
-                        self.add_source(relpath, kind, path.read_text(encoding="utf-8"))
+    def add_folder(self, sources: dict[str, tuple[str, str]],
+                   skip: set[str] = frozenset()) -> None:
+        """The author's own sources (:func:`read_sources`; ``skip``: content-relative)."""
+        for relpath, (kind, text) in sources.items():
+            if relpath not in skip:
+                self.add_source(relpath, kind, text)
 
     def add_static(self, content: Path, planned: set[str] = frozenset()) -> None:
         """Static files: those of ``STATIC_PATHS`` and the copies the import plans."""
@@ -180,6 +178,21 @@ class Site:
         from blog.wordpress.redirects import rules
 
         return rules().target_exists(lambda path: path in self.outputs, url)
+
+
+def read_sources(content: Path, settings: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """The Markdown sources of the article and page folders: relpath → (kind, text).
+    Read once per import: the importer predicts the site from them more than once."""
+    sources: dict[str, tuple[str, str]] = {}
+    for key, kind in (("ARTICLE_PATHS", "article"), ("PAGE_PATHS", "page")):
+        for folder in settings.get(key, []):
+            for path in sorted((content / folder).rglob("*")):
+                relpath = path.relative_to(content).as_posix()
+                if relpath in sources:  # under both folders: read as a page
+                    sources[relpath] = (kind, sources[relpath][1])
+                elif path.suffix.lower() in TEXT and path.is_file():
+                    sources[relpath] = (kind, path.read_text(encoding="utf-8"))
+    return sources
 
 
 def _format(pattern: str, fields: dict[str, Any]) -> str:

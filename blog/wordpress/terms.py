@@ -131,26 +131,26 @@ class Terms:
         return list(dict.fromkeys(tags))
 
     # ------------------------------------------------------------ old archives
-    def page_of(self, kind: str, nicename: str, site: Site) -> str | None:
-        """Site address (no leading slash) of the page the term became, if built."""
+    def _built(self, kind: str, nicename: str, site: Site):
+        """(role, Pelican's Category or Tag) the term became, when the build makes its page."""
         from pelican.urlwrappers import Category, Tag
 
         role, name = self.became.get((kind, nicename), (kind, self.names.get((kind, nicename), "")))
         if not name or not self.has_address(role, name):
             return None
         wrapper = (Category if role == "category" else Tag)(name, _pelican(self.settings))
-        return wrapper.url if site.builds("/" + wrapper.url) else None
+        return (role, wrapper) if site.builds("/" + wrapper.url) else None
+
+    def page_of(self, kind: str, nicename: str, site: Site) -> str | None:
+        """Site address (no leading slash) of the page the term became, if built."""
+        built = self._built(kind, nicename, site)
+        return built[1].url if built else None
 
     def link(self, kind: str, nicename: str, site: Site) -> str | None:
         """``{category}slug`` or ``{tag}slug`` for a link to an old archive, else None."""
-        from pelican.urlwrappers import Category, Tag
-
-        if self.page_of(kind, nicename, site) is None:
-            return None
-        role, name = self.became.get((kind, nicename), (kind, self.names.get((kind, nicename), "")))
-        wrapper = (Category if role == "category" else Tag)(name, _pelican(self.settings))
+        built = self._built(kind, nicename, site)
         # Pelican slugifies the name after {category}/{tag}: the slug is its own slug.
-        return "{" + role + "}" + wrapper.slug
+        return "{" + built[0] + "}" + built[1].slug if built else None
 
     def fallback(self, kind: str, site: Site, archive_first: bool) -> tuple[str, str]:
         """Where an old archive without its own page goes (the archive first for a term
@@ -166,13 +166,12 @@ class Terms:
 
     def add_redirects(self, redirects: Redirects, site: Site) -> None:
         """Old category and tag archives → the pages the terms became."""
-        prefixes = {"category": "category", "tag": "tag"}
         for (kind, nicename), name in sorted(self.names.items()):
             # Only terms WordPress showed (a term of drafts only had no page, and its name
             # may be private).
             if (kind, nicename) not in self.wp_public:
                 continue
-            old = f"/{prefixes[kind]}/{nicename}/"
+            old = f"/{kind}/{nicename}/"
             page = self.page_of(kind, nicename, site)
             role = self.became.get((kind, nicename), (kind, name))[0]
             if page is not None:
@@ -201,6 +200,6 @@ def add_author_redirects(export: Export, site: Site, redirects: Redirects) -> No
         clean = " ".join(name.split())
         if not login or not clean:
             continue
-        url = Author(clean, settings).url
-        if Author(clean, settings).slug and site.builds("/" + url):
-            redirects.add_site_path(f"/author/{login}/", "/" + url, "archivio di un autore")
+        author = Author(clean, settings)
+        if author.slug and site.builds("/" + author.url):
+            redirects.add_site_path(f"/author/{login}/", "/" + author.url, "archivio di un autore")
