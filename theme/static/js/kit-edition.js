@@ -119,7 +119,8 @@ async function start(root) {
   }
 
   // --- sums --------------------------------------------------------------------
-  const computed = () => Array.from(root.querySelectorAll("[data-kit-times], [data-kit-total]"));
+  // The computed fields, rows before the totals that add them up (fixed: found once).
+  const computed = Array.from(root.querySelectorAll("[data-kit-times], [data-kit-total]"));
   function valueFor(field) {
     if (field.dataset.kitTimes) {
       const h = hours(byName(field.dataset.kitTimes).value);
@@ -137,7 +138,7 @@ async function start(root) {
   }
   function recompute() {
     const changed = [];
-    for (const field of computed()) { // rows first, then the totals that add them up
+    for (const field of computed) {
       if (manual.has(field)) continue;
       const value = valueFor(field);
       if (field.value !== value) {
@@ -208,22 +209,23 @@ async function start(root) {
     box.hidden = false;
     for (const item of part.querySelectorAll("[data-min]")) item.classList.toggle("is-match", item === match);
   }
+  // The index's marks and the folded sheets, each with its controls' names (found once,
+  // not on every keystroke).
+  const namesIn = (el) => Array.from(new Set(kit.controls(el).map((c) => c.name)));
+  const marks = Array.from(document.querySelectorAll("[data-kit-done]"),
+    (mark) => [mark, namesIn(document.getElementById(mark.dataset.kitDone))]);
+  const sheets = Array.from(root.querySelectorAll("[data-kit-more]"), (more) => [more, namesIn(more)]);
   function progress(answers) {
-    for (const mark of document.querySelectorAll("[data-kit-done]")) {
-      const part = document.getElementById(mark.dataset.kitDone);
-      const begun = kit.controls(part).some((el) => Object.prototype.hasOwnProperty.call(answers, el.name));
-      mark.hidden = !begun;
-      mark.textContent = begun ? "iniziato" : "";
+    const begun = (names) => names.some((name) => Object.prototype.hasOwnProperty.call(answers, name));
+    for (const [mark, names] of marks) {
+      mark.hidden = !begun(names);
+      mark.textContent = mark.hidden ? "" : "iniziato";
     }
-    for (const more of root.querySelectorAll("[data-kit-more]")) {
-      if (!more.open && kit.controls(more).some((el) => Object.prototype.hasOwnProperty.call(answers, el.name))) {
-        more.open = true;
-      }
-    }
+    for (const [more, names] of sheets) if (!more.open && begun(names)) more.open = true;
   }
   function refresh(answers, skip) {
     kit.apply(root, answers, skip);
-    for (const field of computed()) {
+    for (const field of computed) {
       if (field.value !== "" && field.value !== valueFor(field)) manual.add(field);
       else manual.delete(field);
     }
@@ -289,7 +291,7 @@ async function start(root) {
   });
   function clear() {
     store.clear();
-    for (const field of computed()) manual.delete(field);
+    for (const field of computed) manual.delete(field);
     refresh({});
     for (const field of root.querySelectorAll("[data-kit-hours], [data-kit-fit]")) {
       note(field, "-errore", "kw-error", "");
