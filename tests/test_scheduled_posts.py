@@ -58,6 +58,13 @@ def test_the_clock_is_the_site_time_zone() -> None:
                           {"SOURCE_DATE_EPOCH": epoch}) == before
 
 
+
+def test_the_build_reads_the_list_the_plugin_writes() -> None:
+    # The skip-when-unchanged check reads the list without loading the plugin.
+    from blog.build.fingerprint import SCHEDULED_LIST
+
+    assert SCHEDULED_LIST == _plugin().HELD_FILE
+
 def _files_naming(output: Path, token: str) -> list[str]:
     """Files of ``output`` naming ``token``, in their name or bytes (Pagefind's
     fragments and index read gunzipped)."""

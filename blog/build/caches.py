@@ -27,12 +27,12 @@ import json
 import logging
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from blog.build import disk
 from blog.build.errors import BuildError, Problem
 
 Say = Callable[[str], None]
@@ -48,12 +48,7 @@ def _rel(path: Path, root: Path) -> str:
 
 def _remove(path: Path, root: Path, why: str) -> None:
     try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    except FileNotFoundError:
-        return
+        disk.remove(path)
     except OSError as exc:
         raise BuildError(Problem(_rel(path, root), None,
                                  f"{why}, e non riesco a toglierla ({exc.strerror}): "

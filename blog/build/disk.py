@@ -1,11 +1,13 @@
-"""Whether a folder's disk is full: the question to ask when a tool that does not check
-its writes (Pagefind exits 0 on a full disk) leaves files short."""
+"""Disk chores: whether a folder's disk is full (the question to ask when a tool that
+does not check its writes, Pagefind exits 0 on a full disk, leaves files short), and
+removing what is in the way of a cache file or folder."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import shutil
 from pathlib import Path
 
 FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -27,3 +29,15 @@ def raise_if_full(folder: Path, size: int = 1 << 20) -> None:
     finally:
         with contextlib.suppress(OSError):
             probe.unlink()
+
+
+def remove(path: Path) -> None:
+    """Remove ``path``, a folder with all it holds or a file (a symlink itself, never
+    what it points at); nothing when it is not there. Raise ``OSError`` otherwise."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass

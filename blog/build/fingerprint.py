@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import stat
 import subprocess
 import sys
@@ -26,6 +25,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from blog.build import disk
 
 SKIPPED_DIRS = frozenset({"__pycache__", ".git", "node_modules"})
 # What Pelican reads as posts and pages; their bytes reach a page only through the post.
@@ -173,10 +174,7 @@ def load(cache: Path, output: Path, say: Callable[[str], None] | None = None,
 def _discard(path: Path, say: Callable[[str], None] | None, root: Path | None) -> None:
     shown = path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path
     try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
+        disk.remove(path)
     except OSError:
         return  # the build goes on without it; its record() replaces it or says why
     if say is not None:
@@ -235,8 +233,4 @@ def record(cache: Path, output: Path, version: Path, digest: str,
 
 def forget(cache: Path, output: Path) -> None:
     """A build of ``output`` failed or is under way: no version is known to be current."""
-    path = _stamp_file(cache, output)
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
+    disk.remove(_stamp_file(cache, output))

@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from blog.build import search_reference
-from blog.build.disk import raise_if_full
+from blog.build.disk import raise_if_full, remove
 from blog.build.search_check import BrokenIndex, check_bundle, check_part
 from blog.build.search_text import ELISION, mirror
 
@@ -243,7 +243,7 @@ def _remove_part(target: Path, part: _Part) -> None:
     target.mkdir(exist_ok=True)
     for child in list(target.iterdir()):
         if not _is_own_file(child.name):
-            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+            remove(child)
 
 
 def _index(part: _Part, work: Path) -> Path:

@@ -9,6 +9,7 @@ images and fonts). Upgrading any of them checks every page again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,6 +17,8 @@ import re
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from blog.build import disk
 
 PACKAGE = Path(__file__).resolve().parent
 # What each memoised check's verdict depends on, besides the page itself.
@@ -99,13 +102,8 @@ class CheckMemo:
                 isinstance(pages, dict) and all(isinstance(k, str) for k in pages.values())
                 for pages in data.values()):
             return data
-        try:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            disk.remove(path)
         shown = "/".join((path.parent.parent.name, path.parent.name, path.name))
         self.notice = (f"La cache {shown} dei controlli era danneggiata: la rifaccio "
                        "(ricontrollo ogni pagina).")

@@ -157,21 +157,23 @@ def _host_settings(config: DeployConfig | None) -> dict[str, str]:
 
 def next_scheduled_line(settings_file: Path) -> str:
     """``\nProssimo articolo programmato: «…», il 31 dicembre 2027`` or ``""``."""
-    from blog.build.settings import read_settings
+    from blog.build.settings import plugin_module, read_settings
 
-    post = _next_scheduled(Path(read_settings(settings_file)["CACHE_PATH"]))
+    settings = read_settings(settings_file)
+    post = _next_scheduled(plugin_module("scheduled_posts", settings).held_file(settings))
     if post is None:
         return ""
     return (f"\nProssimo articolo programmato: «{post['title']}», il {post['label']} "
-            "(esce con la prima pubblicazione da quel giorno: deploy/systemd/ la fa ogni mattina)")
+            "(esce con la prima pubblicazione da quel giorno: deploy/blog-publish.timer la "
+            "fa ogni mattina)")
 
 
-def _next_scheduled(cache_path: Path) -> dict[str, str] | None:
-    """The earliest post the last build held (plugins/scheduled_posts' list)."""
+def _next_scheduled(listed: Path) -> dict[str, str] | None:
+    """The earliest post the last build held, from plugins/scheduled_posts' list."""
     import json
 
     try:
-        data = json.loads((cache_path / "scheduled-posts.json").read_text(encoding="utf-8"))
+        data = json.loads(listed.read_text(encoding="utf-8"))
         posts = data["posts"] if data.get("hidden") else []
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None

@@ -37,12 +37,18 @@ HELD_FILE = "scheduled-posts.json"
 BADGE_PATTERN = "d MMMM y"
 
 
-def now_for(settings: dict[str, Any], environ: dict[str, str] | None = None) -> dt.datetime:
-    """The moment a build publishes up to (aware, UTC)."""
+def _fixed_clock(settings: dict[str, Any], environ: dict[str, str] | None = None) -> Any:
+    """``SCHEDULED_NOW``, else ``SOURCE_DATE_EPOCH``, as given; None: the wall clock."""
     environ = os.environ if environ is None else environ
     raw = settings.get("SCHEDULED_NOW")
     if raw in (None, ""):
         raw = environ.get("SOURCE_DATE_EPOCH", "").strip() or None
+    return raw
+
+
+def now_for(settings: dict[str, Any], environ: dict[str, str] | None = None) -> dt.datetime:
+    """The moment a build publishes up to (aware, UTC)."""
+    raw = _fixed_clock(settings, environ)
     if raw is None:
         return dt.datetime.now(dt.UTC)
     if isinstance(raw, dt.datetime):
@@ -102,11 +108,6 @@ def schedule(generator: Any) -> None:
     _write_list(settings, found, hidden=hide)
 
 
-def _clock_is_wall(settings: dict[str, Any]) -> bool:
-    return settings.get("SCHEDULED_NOW") in (None, "") \
-        and not os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-
-
 def _write_list(settings: dict[str, Any], found: list[Any], *, hidden: bool) -> None:
     zone = _zone(settings)
     posts = sorted(
@@ -118,7 +119,7 @@ def _write_list(settings: dict[str, Any], found: list[Any], *, hidden: bool) -> 
     # On the wall clock the site changes when the first of them comes due, though no file
     # does: the build's skip-when-unchanged reads this (blog/build/fingerprint.py). A
     # fixed clock (SCHEDULED_NOW, SOURCE_DATE_EPOCH) is in the build's inputs already.
-    rebuild_at = posts[0]["utc"] if posts and _clock_is_wall(settings) else None
+    rebuild_at = posts[0]["utc"] if posts and _fixed_clock(settings) is None else None
     target = held_file(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
